@@ -1,0 +1,224 @@
+// kcat (librdkafka) producer and consumer throughput against a Samsa broker started here, with
+// the broker's CPU-s/GB read from /proc. 1 KiB messages, 1 and 8 partitions, page cache warm:
+// the produce phase runs once as a warm-up into a throwaway topic so the measured appends land
+// in recycled page-cache pages, and the consume phase reads what was just written (cached).
+//
+// Run: npm run build:ts && node dist/bench/kcat-throughput.js [--messages N] [--partitions 1,8]
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
+}
+
+async function waitForPort(port: number, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1')
+      s.once('connect', () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.once('error', () => resolve(false))
+    })
+    if (ok) return
+    if (Date.now() > until) throw new Error(`broker did not listen on ${port}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+function runKcat(
+  args: string[],
+  input?: string,
+): Promise<{ seconds: number; stdoutBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint()
+    const child = spawn('kcat', args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+    let stdoutBytes = 0
+    let stderr = ''
+    child.stdout?.on('data', (d: Buffer) => (stdoutBytes += d.length))
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    if (input !== undefined) fs.createReadStream(input).pipe(child.stdin!)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      if (code !== 0)
+        reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`))
+      else resolve({ seconds, stdoutBytes })
+    })
+  })
+}
+
+interface Row {
+  phase: string
+  partitions: number
+  messages: number
+  seconds: number
+  mbPerSec: number
+  msgsPerSec: number
+  brokerCpuSecPerGB: number
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('kcat', ['-V']).status !== 0)
+    throw new Error('kcat not found: install the Debian package kcat')
+  const messages = Number(arg('messages', '500000'))
+  const partitionCounts = arg('partitions', '1,8').split(',').map(Number)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-'))
+  const input = path.join(dir, 'messages.txt')
+  const line = 'x'.repeat(1023) + '\n'
+  const fd = fs.openSync(input, 'w')
+  const block = line.repeat(1024)
+  for (let i = 0; i < messages; i += 1024)
+    fs.writeSync(fd, i + 1024 <= messages ? block : line.repeat(messages - i))
+  fs.closeSync(fd)
+  const payloadBytes = messages * 1024
+
+  const port = await freePort()
+  const broker = spawn(
+    process.execPath,
+    [
+      path.join(root, 'bin/samsa.js'),
+      'start',
+      '--set',
+      `listeners=PLAINTEXT://127.0.0.1:${port}`,
+      '--set',
+      `log.dirs=${path.join(dir, 'data')}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  const rows: Row[] = []
+  try {
+    await waitForPort(port, 30_000)
+    const bootstrap = `127.0.0.1:${port}`
+    const producerOpts = [
+      '-X',
+      'linger.ms=5',
+      '-X',
+      'batch.num.messages=10000',
+      '-X',
+      'queue.buffering.max.kbytes=1048576',
+      '-X',
+      'acks=1',
+    ]
+    for (const partitions of partitionCounts) {
+      const topic = `bench-${partitions}`
+      for (const t of [`${topic}-warmup`, topic]) await createTopic(bootstrap, t, partitions)
+      await runKcat(['-P', '-b', bootstrap, '-t', `${topic}-warmup`, ...producerOpts, '-l', input])
+      const cpu0 = cpuSeconds(broker.pid!)
+      const produce = await runKcat([
+        '-P',
+        '-b',
+        bootstrap,
+        '-t',
+        topic,
+        ...producerOpts,
+        '-l',
+        input,
+      ])
+      const cpu1 = cpuSeconds(broker.pid!)
+      const consume = await runKcat([
+        '-C',
+        '-b',
+        bootstrap,
+        '-t',
+        topic,
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%s\n',
+        '-X',
+        'fetch.max.bytes=52428800',
+      ])
+      const cpu2 = cpuSeconds(broker.pid!)
+      if (consume.stdoutBytes !== payloadBytes) {
+        throw new Error(`consumed ${consume.stdoutBytes} bytes, expected ${payloadBytes}`)
+      }
+      const gb = payloadBytes / 1e9
+      rows.push(
+        {
+          phase: 'produce',
+          partitions,
+          messages,
+          seconds: produce.seconds,
+          mbPerSec: payloadBytes / 1e6 / produce.seconds,
+          msgsPerSec: messages / produce.seconds,
+          brokerCpuSecPerGB: (cpu1 - cpu0) / gb,
+        },
+        {
+          phase: 'consume',
+          partitions,
+          messages,
+          seconds: consume.seconds,
+          mbPerSec: payloadBytes / 1e6 / consume.seconds,
+          msgsPerSec: messages / consume.seconds,
+          brokerCpuSecPerGB: (cpu2 - cpu1) / gb,
+        },
+      )
+    }
+  } finally {
+    broker.kill('SIGTERM')
+    await new Promise((r) => broker.once('close', r))
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  console.log(
+    'kcat throughput, 1 KiB messages, acks=1, page cache warm (warm-up topic written first)',
+  )
+  console.log('phase    partitions  messages   seconds   MB/s     msgs/s     broker CPU-s/GB')
+  for (const r of rows) {
+    console.log(
+      `${r.phase.padEnd(8)} ${String(r.partitions).padStart(10)} ${String(r.messages).padStart(9)} ${r.seconds.toFixed(2).padStart(9)} ${r.mbPerSec.toFixed(1).padStart(7)} ${Math.round(r.msgsPerSec).toString().padStart(10)} ${r.brokerCpuSecPerGB.toFixed(3).padStart(10)}`,
+    )
+  }
+  console.log('(kcat itself shares the 2 cores with the broker; MB/s counts message payload bytes)')
+}
+
+async function createTopic(bootstrap: string, topic: string, partitions: number): Promise<void> {
+  // KafkaJS admin is a devDependency; it speaks CreateTopics so the partition count is exact.
+  const { Kafka, logLevel } = await import('kafkajs')
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exitCode = 1
+})

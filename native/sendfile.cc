@@ -1,0 +1,255 @@
+// JS glue of the sendfile engine: sendfileInit(onComplete), sendfileSubmit(...) -> id,
+// sendfileCancel(id). Completions arrive as onComplete(id, error | null, bytesSent).
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "addon.h"
+#include "errors.h"
+#include "napi_util.h"
+#include "sendfile_engine.h"
+
+namespace samsa {
+namespace {
+
+SendfileEngine* GetEngine(napi_env env) {
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) != napi_ok) return nullptr;
+  return static_cast<SendfileEngine*>(data);
+}
+
+napi_value MakeResultError(napi_env env, SendOp* op) {
+  napi_value error;
+  if (op->eof) {
+    napi_value code, msg;
+    if (napi_create_string_utf8(env, "EOF", NAPI_AUTO_LENGTH, &code) != napi_ok ||
+        napi_create_string_utf8(env, "EOF: file is shorter than the region to send, sendfile",
+                                NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+        napi_create_error(env, code, msg, &error) != napi_ok ||
+        !SetNumber(env, error, "errno", 0) || !SetString(env, error, "syscall", "sendfile")) {
+      return nullptr;
+    }
+  } else {
+    error = MakeSysError(env, op->err, op->syscall);
+    if (error == nullptr) return nullptr;
+  }
+  if (!SetNumber(env, error, "bytesSent", static_cast<double>(op->sent))) return nullptr;
+  return error;
+}
+
+// Runs on the JS thread for every finished op; env is null while the environment tears down.
+void CallJs(napi_env env, napi_value callback, void* context, void* data) {
+  SendOp* op = static_cast<SendOp*>(data);
+  SendfileEngine* engine = static_cast<SendfileEngine*>(context);
+  if (env == nullptr || callback == nullptr) {
+    delete op;
+    return;
+  }
+  if (--engine->in_flight == 0) napi_unref_threadsafe_function(env, engine->tsfn());
+  napi_value argv[3], undefined;
+  bool ok = napi_get_undefined(env, &undefined) == napi_ok &&
+            napi_create_double(env, static_cast<double>(op->id), &argv[0]) == napi_ok &&
+            napi_create_double(env, static_cast<double>(op->sent), &argv[2]) == napi_ok;
+  if (ok) {
+    bool failed = op->eof || op->err != 0;
+    argv[1] = failed ? MakeResultError(env, op) : nullptr;
+    if (!failed) ok = napi_get_null(env, &argv[1]) == napi_ok;
+    ok = ok && argv[1] != nullptr;
+  }
+  delete op;
+  if (!ok) {
+    ThrowNapiFailure(env, "sendfile completion");
+    return;
+  }
+  // A throwing callback surfaces as an uncaught exception, like any JS callback.
+  napi_call_function(env, undefined, callback, 3, argv, nullptr);
+}
+
+void Cleanup(void* arg) { static_cast<SendfileEngine*>(arg)->Stop(); }
+
+// The thread-safe function is finalized after our cleanup hook (hooks run in reverse order of
+// registration), so the thread is already joined here.
+void FinalizeEngine(napi_env, void* data, void*) {
+  SendfileEngine* engine = static_cast<SendfileEngine*>(data);
+  engine->Stop();
+  delete engine;
+}
+
+napi_value Init(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!GetArgs(env, info, 1, argv)) return nullptr;
+  if (GetEngine(env) != nullptr) return Undefined(env);
+  napi_valuetype type;
+  SAMSA_CALL(env, napi_typeof(env, argv[0], &type));
+  if (type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "onComplete must be a function");
+    return nullptr;
+  }
+  napi_value name;
+  SAMSA_CALL(env, napi_create_string_utf8(env, "samsa.sendfile", NAPI_AUTO_LENGTH, &name));
+  SendfileEngine* engine = new SendfileEngine();
+  napi_threadsafe_function tsfn = nullptr;
+  if (napi_create_threadsafe_function(env, argv[0], nullptr, name, 0, 1, engine, FinalizeEngine,
+                                      engine, CallJs, &tsfn) != napi_ok) {
+    delete engine;
+    ThrowNapiFailure(env, "napi_create_threadsafe_function");
+    return nullptr;
+  }
+  // From here the tsfn's finalizer owns the engine.
+  int err = 0;
+  const char* syscall = "";
+  if (!engine->Start(tsfn, &err, &syscall)) {
+    napi_release_threadsafe_function(tsfn, napi_tsfn_abort);
+    ThrowSysError(env, err, syscall);
+    return nullptr;
+  }
+  SAMSA_CALL(env, napi_unref_threadsafe_function(env, tsfn));
+  SAMSA_CALL(env, napi_add_env_cleanup_hook(env, Cleanup, engine));
+  SAMSA_CALL(env, napi_set_instance_data(env, engine, nullptr, nullptr));
+  return Undefined(env);
+}
+
+// Dups a descriptor for the sender thread (R6) so Node closing or reusing the number cannot
+// redirect the send.
+bool DupFd(napi_env env, int fd, int* out) {
+  *out = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (*out < 0) {
+    ThrowSysError(env, errno, "dup");
+    return false;
+  }
+  return true;
+}
+
+bool GetRegionField(napi_env env, napi_value region, const char* key, int64_t* out) {
+  napi_value v;
+  if (napi_get_named_property(env, region, key, &v) != napi_ok) {
+    ThrowNapiFailure(env, "napi_get_named_property");
+    return false;
+  }
+  return GetOffset(env, v, key, out);
+}
+
+// Fills op->regions (dup'ing each distinct file fd once). Returns false with an exception
+// pending; the caller closes whatever was dup'd.
+bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
+  bool is_array = false;
+  if (napi_is_array(env, array, &is_array) != napi_ok || !is_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "regions must be an Array");
+    return false;
+  }
+  uint32_t count;
+  if (napi_get_array_length(env, array, &count) != napi_ok) {
+    ThrowNapiFailure(env, "napi_get_array_length");
+    return false;
+  }
+  std::vector<int> original;  // parallel to op->owned_fds
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value region;
+    if (napi_get_element(env, array, i, &region) != napi_ok) {
+      ThrowNapiFailure(env, "napi_get_element");
+      return false;
+    }
+    int64_t fd, position, length;
+    if (!GetRegionField(env, region, "fd", &fd) || !GetRegionField(env, region, "position", &position) ||
+        !GetRegionField(env, region, "length", &length)) {
+      return false;
+    }
+    if (fd > INT32_MAX) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "region fd out of range");
+      return false;
+    }
+    if (length == 0) continue;
+    int dup = -1;
+    for (size_t k = 0; k < original.size(); k++) {
+      if (original[k] == fd) dup = op->owned_fds[k];
+    }
+    if (dup < 0) {
+      if (!DupFd(env, static_cast<int>(fd), &dup)) return false;
+      original.push_back(static_cast<int>(fd));
+      op->owned_fds.push_back(dup);
+    }
+    op->regions.push_back(SendRegion{dup, position, length});
+  }
+  return true;
+}
+
+// sendfileSubmit(socketFd, regions, timeoutMs) -> id (0 when there is nothing to send)
+napi_value Submit(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!GetArgs(env, info, 3, argv)) return nullptr;
+  SendfileEngine* engine = GetEngine(env);
+  if (engine == nullptr) {
+    napi_throw_error(env, "ERR_INVALID_STATE", "sendfileInit() was not called");
+    return nullptr;
+  }
+  int sock;
+  int64_t timeout_ms;
+  if (!GetFd(env, argv[0], "socketFd", &sock) || !GetOffset(env, argv[2], "timeoutMs", &timeout_ms)) {
+    return nullptr;
+  }
+  SendOp* op = new SendOp();
+  op->timeout_ms = timeout_ms;
+  if (!ReadRegions(env, argv[1], op)) {
+    CloseOpFds(op);
+    delete op;
+    return nullptr;
+  }
+  if (op->regions.empty()) {
+    CloseOpFds(op);
+    delete op;
+    return Number(env, 0);
+  }
+  if (!DupFd(env, sock, &op->sock)) {
+    CloseOpFds(op);
+    delete op;
+    return nullptr;
+  }
+  // A blocking socket would park the sender thread inside sendfile; Node's sockets never are.
+  int flags = fcntl(op->sock, F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK) == 0) {
+    int err = flags < 0 ? errno : EINVAL;
+    CloseOpFds(op);
+    delete op;
+    ThrowSysError(env, err, "fcntl");
+    return nullptr;
+  }
+  op->id = engine->NextId();
+  double id = static_cast<double>(op->id);
+  if (engine->in_flight++ == 0) {
+    if (napi_ref_threadsafe_function(env, engine->tsfn()) != napi_ok) {
+      engine->in_flight--;
+      CloseOpFds(op);
+      delete op;
+      ThrowNapiFailure(env, "napi_ref_threadsafe_function");
+      return nullptr;
+    }
+  }
+  if (!engine->Submit(op)) {
+    if (--engine->in_flight == 0) napi_unref_threadsafe_function(env, engine->tsfn());
+    CloseOpFds(op);
+    delete op;
+    napi_throw_error(env, "ERR_INVALID_STATE", "the sendfile engine is stopped");
+    return nullptr;
+  }
+  return Number(env, id);
+}
+
+napi_value Cancel(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!GetArgs(env, info, 1, argv)) return nullptr;
+  SendfileEngine* engine = GetEngine(env);
+  int64_t id;
+  if (!GetOffset(env, argv[0], "id", &id)) return nullptr;
+  if (engine != nullptr && id > 0) engine->Cancel(static_cast<uint64_t>(id));
+  return Undefined(env);
+}
+
+}  // namespace
+
+bool InitSendfile(napi_env env, napi_value exports) {
+  return Export(env, exports, "sendfileInit", Init) &&
+         Export(env, exports, "sendfileSubmit", Submit) &&
+         Export(env, exports, "sendfileCancel", Cancel);
+}
+
+}  // namespace samsa

@@ -1,0 +1,29 @@
+// What handlers reach through ctx.broker: the broker's configuration, its stores and engines.
+// One object per broker process, built by startBroker().
+
+import type { BrokerConfig } from './config/broker-config.js'
+import type { LogManager } from './log/log-manager.js'
+import type { ProducerIdAllocator } from './metadata/producer-ids.js'
+import type { TopicStore } from './metadata/topic-store.js'
+import type { FetchPurgatory } from './server/fetch-purgatory.js'
+import type { AnyHandler } from './server/handler.js'
+import type { LogFn } from './server/logger.js'
+import type { BrokerStats } from './server/stats.js'
+
+export type { BrokerStats } from './server/stats.js'
+
+export interface BrokerServices {
+  config: BrokerConfig
+  logs: LogManager
+  topics: TopicStore
+  purgatory: FetchPurgatory
+  producerIds: ProducerIdAllocator
+  nodeId: number
+  clusterId: string
+  /** The address clients are told to connect to (first advertised listener, real port). */
+  advertised: { host: string; port: number }
+  stats: BrokerStats
+  /** The handlers being served (ApiVersions lists them). */
+  handlers: readonly AnyHandler[]
+  log: LogFn
+}

@@ -1,0 +1,178 @@
+// Start-up and shutdown of one broker: lock the data dirs, read (or create) meta.properties,
+// recover the logs, load the topic store (recreating logs a crash left missing), then listen.
+// close() reverses it: stop accepting, let in-flight requests finish (bounded), wake parked
+// fetches, close the LogManager (checkpoints + clean-shutdown marker), unlock.
+
+import { promises as fsp } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { BrokerServices } from './broker-services.js'
+import type { BrokerConfig } from './config/broker-config.js'
+import { loadOrCreateMeta } from './config/meta-properties.js'
+import { parseTopicConfig } from './log/log-config.js'
+import type { LogConfig } from './log/log-config.js'
+import { LogManager } from './log/log-manager.js'
+import { ProducerIdAllocator } from './metadata/producer-ids.js'
+import { TopicStore } from './metadata/topic-store.js'
+import type { TopicInfo } from './metadata/topic-store.js'
+import { DirLock } from './server/dir-lock.js'
+import { Dispatcher } from './server/dispatcher.js'
+import { FetchPurgatory } from './server/fetch-purgatory.js'
+import type { AnyHandler } from './server/handler.js'
+import { BrokerServer } from './server/listener.js'
+import type { BoundListener } from './server/listener.js'
+import { consoleLog } from './server/logger.js'
+import type { LogFn } from './server/logger.js'
+import { handlers as registeredHandlers, registerAll } from './server/registry.js'
+import { newBrokerStats } from './server/stats.js'
+
+export interface StartBrokerOptions {
+  log?: LogFn
+  /** Replaces the registry's handler list (tests). */
+  handlers?: readonly AnyHandler[]
+  /** false forces the copy path for file regions. */
+  sendfile?: boolean
+  /** How long close() waits for in-flight requests before cutting connections. Default 10 s. */
+  shutdownTimeoutMs?: number
+  /** Where the start-up banner goes; default stdout. */
+  banner?: (line: string) => void
+}
+
+export interface Broker {
+  readonly config: BrokerConfig
+  readonly services: BrokerServices
+  /** The listeners with their real ports. */
+  readonly listeners: readonly BoundListener[]
+  readonly dataDirs: readonly string[]
+  close(): Promise<void>
+}
+
+/** Topic config overrides as a LogConfig fragment; invalid stored entries are skipped. */
+export function topicOverrides(info: TopicInfo, log: LogFn): Partial<LogConfig> {
+  const out: Partial<LogConfig> = {}
+  for (const [k, v] of Object.entries(info.configs)) {
+    try {
+      Object.assign(out, parseTopicConfig(k, v))
+    } catch (err) {
+      log('warn', 'ignoring stored topic config', { topic: info.name, key: k, error: err })
+    }
+  }
+  return out
+}
+
+function advertisedAddress(
+  config: BrokerConfig,
+  bound: readonly BoundListener[],
+): { host: string; port: number } {
+  const adv = config.advertisedListeners[0]
+  const first = bound[0]
+  if (adv === undefined || first === undefined) throw new Error('no listener to advertise')
+  const sameName = bound.find((b) => b.name === adv.name) ?? first
+  const host =
+    adv.host === '' || adv.host === '0.0.0.0' || adv.host === '::' ? os.hostname() : adv.host
+  return { host, port: adv.port === 0 ? sameName.port : adv.port }
+}
+
+export async function startBroker(
+  config: BrokerConfig,
+  options: StartBrokerOptions = {},
+): Promise<Broker> {
+  const log = options.log ?? consoleLog
+  const dirs = config.logDirs.map((d) => path.resolve(d))
+  const cleanups: Array<() => Promise<void>> = []
+  const undo = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined)
+  }
+  try {
+    for (const dir of dirs) {
+      await fsp.mkdir(dir, { recursive: true })
+      const lock = await DirLock.acquire(dir)
+      cleanups.push(() => lock.release())
+    }
+    const meta = await loadOrCreateMeta(dirs, config.nodeId, config.clusterId)
+    const logs = await LogManager.open({
+      logDirs: dirs,
+      defaults: config.logDefaults,
+      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+      recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+      log,
+    })
+    cleanups.push(() => logs.close())
+    const topics = await TopicStore.open(dirs[0] as string)
+    for (const t of topics.list()) {
+      const overrides = topicOverrides(t, log)
+      if (Object.keys(overrides).length > 0) logs.setTopicConfig(t.name, overrides)
+      for (let p = 0; p < t.partitions; p++) {
+        if (logs.get(t.name, p) === undefined) {
+          log('warn', 'recreating missing partition log', { topic: t.name, partition: p })
+          logs.create(t.name, p, overrides)
+        }
+      }
+    }
+    const purgatory = new FetchPurgatory(logs)
+    cleanups.push(async () => purgatory.close())
+    const producerIds = await ProducerIdAllocator.open(dirs[0] as string)
+    const handlers = options.handlers ?? registeredHandlers
+    registerAll(handlers)
+    const stats = newBrokerStats()
+    const services: BrokerServices = {
+      config,
+      logs,
+      topics,
+      purgatory,
+      producerIds,
+      nodeId: config.nodeId,
+      clusterId: meta.clusterId,
+      advertised: { host: '', port: 0 },
+      stats,
+      handlers,
+      log,
+    }
+    const dispatcher = new Dispatcher(handlers, services)
+    const server = await BrokerServer.listen(config.listeners, {
+      maxRequestBytes: config.socketRequestMaxBytes,
+      idleTimeoutMs: config.connectionsMaxIdleMs,
+      maxInFlightBytes: config.queuedMaxRequestBytes,
+      tcpCongestion: config.tcpCongestion,
+      handleFrame: dispatcher.dispatch,
+      stats,
+      log,
+      sendfile: options.sendfile,
+    })
+    services.advertised = advertisedAddress(config, server.bound)
+
+    const banner = options.banner ?? ((line: string) => process.stdout.write(line + '\n'))
+    // The listening lines come last: tools wait for them as the ready signal.
+    banner(
+      `samsa data directory ${dirs.join(',')} (cluster.id ${meta.clusterId}, node.id ${config.nodeId}, ` +
+        `advertised ${services.advertised.host}:${services.advertised.port})`,
+    )
+    for (const b of server.bound)
+      banner(
+        `samsa listening on ${b.name}://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`,
+      )
+
+    let closing: Promise<void> | null = null
+    const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000
+    return {
+      config,
+      services,
+      listeners: server.bound,
+      dataDirs: dirs,
+      close(): Promise<void> {
+        closing ??= (async () => {
+          const drained = server.close(shutdownTimeoutMs)
+          // Parked long-poll fetches answer now instead of holding the drain for max_wait_ms.
+          purgatory.close()
+          await drained
+          await undo()
+          log('info', 'broker stopped', { dataDir: dirs.join(',') })
+        })()
+        return closing
+      },
+    }
+  } catch (err) {
+    await undo()
+    throw err
+  }
+}

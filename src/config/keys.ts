@@ -1,0 +1,290 @@
+// The broker property names Samsa understands: Kafka's names, types and defaults (KafkaConfig,
+// ServerLogConfigs), plus our own `samsa.*` keys. This table is the one place a key is declared;
+// parsing, defaults, environment names and `--help` output all come from it.
+
+export type KeyKind = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum'
+
+export interface KeyDef {
+  readonly key: string
+  readonly kind: KeyKind
+  /** Kafka's default as the property string; null = unset (derived from another key). */
+  readonly default: string | null
+  readonly min?: number
+  readonly values?: readonly string[]
+  readonly doc: string
+}
+
+const HOUR_MS = 3_600_000
+
+export const KEY_DEFS: readonly KeyDef[] = [
+  {
+    key: 'listeners',
+    kind: 'list',
+    default: 'PLAINTEXT://127.0.0.1:9092',
+    doc: 'NAME://host:port to listen on',
+  },
+  {
+    key: 'advertised.listeners',
+    kind: 'list',
+    default: null,
+    doc: 'addresses given to clients (default: listeners)',
+  },
+  { key: 'log.dirs', kind: 'list', default: null, doc: 'data directories (default: log.dir)' },
+  {
+    key: 'log.dir',
+    kind: 'string',
+    default: './data',
+    doc: 'data directory when log.dirs is unset',
+  },
+  { key: 'node.id', kind: 'int', default: '1', min: 0, doc: "this broker's id (alias broker.id)" },
+  {
+    key: 'cluster.id',
+    kind: 'string',
+    default: null,
+    doc: 'cluster id; generated and stored in meta.properties when unset',
+  },
+  {
+    key: 'num.partitions',
+    kind: 'int',
+    default: '1',
+    min: 1,
+    doc: 'partitions of auto-created topics',
+  },
+  {
+    key: 'default.replication.factor',
+    kind: 'int',
+    default: '1',
+    min: 1,
+    doc: 'replication factor of auto-created topics',
+  },
+  {
+    key: 'min.insync.replicas',
+    kind: 'int',
+    default: '1',
+    min: 1,
+    doc: 'in-sync replicas required by acks=all',
+  },
+  {
+    key: 'log.segment.bytes',
+    kind: 'int',
+    default: '1073741824',
+    min: 14,
+    doc: 'segment size before a roll',
+  },
+  {
+    key: 'log.roll.ms',
+    kind: 'long',
+    default: null,
+    min: 1,
+    doc: 'segment age before a roll (over log.roll.hours)',
+  },
+  { key: 'log.segment.ms', kind: 'long', default: null, min: 1, doc: 'alias of log.roll.ms' },
+  {
+    key: 'log.roll.hours',
+    kind: 'int',
+    default: '168',
+    min: 1,
+    doc: 'segment age before a roll, hours',
+  },
+  {
+    key: 'log.retention.ms',
+    kind: 'long',
+    default: null,
+    min: -1,
+    doc: 'retention time; -1 = forever',
+  },
+  {
+    key: 'log.retention.minutes',
+    kind: 'int',
+    default: null,
+    min: -1,
+    doc: 'retention time, minutes',
+  },
+  {
+    key: 'log.retention.hours',
+    kind: 'int',
+    default: '168',
+    min: -1,
+    doc: 'retention time, hours',
+  },
+  {
+    key: 'log.retention.bytes',
+    kind: 'long',
+    default: '-1',
+    min: -1,
+    doc: 'retained bytes per partition; -1 = no limit',
+  },
+  {
+    key: 'log.retention.check.interval.ms',
+    kind: 'long',
+    default: '300000',
+    min: 1,
+    doc: 'how often retention runs',
+  },
+  {
+    key: 'log.index.size.max.bytes',
+    kind: 'int',
+    default: '10485760',
+    min: 4,
+    doc: 'max size of an offset index',
+  },
+  {
+    key: 'log.index.interval.bytes',
+    kind: 'int',
+    default: '4096',
+    min: 0,
+    doc: 'bytes between index entries',
+  },
+  {
+    key: 'log.flush.interval.messages',
+    kind: 'long',
+    default: '9223372036854775807',
+    min: 1,
+    doc: 'fsync after this many messages',
+  },
+  {
+    key: 'log.flush.interval.ms',
+    kind: 'long',
+    default: null,
+    min: 0,
+    doc: 'fsync after this long (unset: never)',
+  },
+  {
+    key: 'log.flush.offset.checkpoint.interval.ms',
+    kind: 'int',
+    default: '60000',
+    min: 0,
+    doc: 'recovery-point checkpoint interval',
+  },
+  { key: 'log.cleanup.policy', kind: 'list', default: 'delete', doc: 'delete and/or compact' },
+  {
+    key: 'log.segment.delete.delay.ms',
+    kind: 'long',
+    default: '60000',
+    min: 0,
+    doc: "delay before a deleted segment's files go",
+  },
+  { key: 'log.preallocate', kind: 'bool', default: 'false', doc: 'preallocate segment files' },
+  {
+    key: 'log.message.timestamp.type',
+    kind: 'enum',
+    default: 'CreateTime',
+    values: ['CreateTime', 'LogAppendTime'],
+    doc: 'timestamp stored in batches',
+  },
+  {
+    key: 'auto.create.topics.enable',
+    kind: 'bool',
+    default: 'true',
+    doc: 'create unknown topics on metadata/produce',
+  },
+  { key: 'delete.topic.enable', kind: 'bool', default: 'true', doc: 'allow DeleteTopics' },
+  {
+    key: 'message.max.bytes',
+    kind: 'int',
+    default: '1048588',
+    min: 0,
+    doc: 'largest record batch accepted',
+  },
+  {
+    key: 'socket.request.max.bytes',
+    kind: 'int',
+    default: '104857600',
+    min: 1,
+    doc: 'largest request frame accepted',
+  },
+  {
+    key: 'connections.max.idle.ms',
+    kind: 'long',
+    default: '600000',
+    min: -1,
+    doc: 'close idle connections after this; -1 = never',
+  },
+  {
+    key: 'queued.max.request.bytes',
+    kind: 'long',
+    default: '-1',
+    min: -1,
+    doc: 'request bytes in flight per connection before reads pause; -1 = built-in bound',
+  },
+  {
+    key: 'group.initial.rebalance.delay.ms',
+    kind: 'int',
+    default: '3000',
+    min: 0,
+    doc: 'delay of the first rebalance of a new group',
+  },
+  {
+    key: 'group.min.session.timeout.ms',
+    kind: 'int',
+    default: '6000',
+    min: 0,
+    doc: 'smallest session timeout a member may ask for',
+  },
+  {
+    key: 'group.max.session.timeout.ms',
+    kind: 'int',
+    default: '1800000',
+    min: 0,
+    doc: 'largest session timeout a member may ask for',
+  },
+  {
+    key: 'offsets.topic.num.partitions',
+    kind: 'int',
+    default: '50',
+    min: 1,
+    doc: 'partitions of __consumer_offsets',
+  },
+  {
+    key: 'offsets.retention.minutes',
+    kind: 'int',
+    default: '10080',
+    min: 1,
+    doc: 'how long committed offsets of empty groups live',
+  },
+  {
+    key: 'samsa.tcp.congestion',
+    kind: 'string',
+    default: '',
+    doc: 'TCP congestion algorithm for client sockets (empty = kernel default)',
+  },
+]
+
+/** Other names Kafka accepts for the same key. */
+export const KEY_ALIASES: Readonly<Record<string, string>> = {
+  'broker.id': 'node.id',
+}
+
+/**
+ * Keys common in Kafka's stock server.properties that have no effect here (threads are Node's,
+ * ZooKeeper/KRaft settings do not apply). They get a warning that says so, not "unknown key".
+ */
+export const NO_EFFECT_KEYS: ReadonlySet<string> = new Set([
+  'num.network.threads',
+  'num.io.threads',
+  'num.recovery.threads.per.data.dir',
+  'socket.send.buffer.bytes',
+  'socket.receive.buffer.bytes',
+  'zookeeper.connect',
+  'zookeeper.connection.timeout.ms',
+  'process.roles',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.listener.names',
+  'inter.broker.listener.name',
+  'listener.security.protocol.map',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+  'share.coordinator.state.topic.replication.factor',
+  'share.coordinator.state.topic.min.isr',
+])
+
+export const KEY_DEF_BY_NAME: ReadonlyMap<string, KeyDef> = new Map(KEY_DEFS.map((d) => [d.key, d]))
+
+/** SAMSA_LOG_DIRS <-> log.dirs: dots become underscores, upper case. */
+export function envNameOf(key: string): string {
+  return 'SAMSA_' + key.replace(/[.-]/g, '_').toUpperCase()
+}
+
+export const MS_PER_HOUR = HOUR_MS

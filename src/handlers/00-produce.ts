@@ -1,0 +1,115 @@
+// Produce (key 0). Serves v3-9 (record batch v2 only); v0-2 are advertised, as Kafka 4 does for
+// librdkafka's feature detection, and answered with UNSUPPORTED_VERSION per partition: their
+// message-format v0/v1 bytes are never appended. Per request and per batch work only: the batch
+// bytes are a subarray of the request frame and go to the log as they are.
+import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
+import { ProduceRequestSchema, ProduceResponseSchema } from '../protocol/messages/produce.js'
+import type {
+  ProducePartitionResponse,
+  ProduceRequest,
+  ProduceResponse,
+} from '../protocol/messages/produce.js'
+import { CloseConnection } from '../server/connection.js'
+import type { HandlerDef } from '../server/handler.js'
+import type { LogLookup } from './02-list-offsets.js'
+import { LEADER_EPOCH } from './02-list-offsets.js'
+
+/** First version with record batch v2 (magic 2). */
+export const MIN_SERVED_VERSION = 3
+// A v2 batch starts with baseOffset (8 bytes) and batchLength (4 bytes), the rest of the batch.
+const LOG_OVERHEAD = 12
+
+function failed(index: number, err: unknown, version: number): ProducePartitionResponse {
+  return {
+    index,
+    errorCode: errorCodeOf(err),
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage: version >= 8 && err instanceof KafkaError ? err.message : null,
+  }
+}
+
+/** Kafka (v3+): exactly one record batch per partition. Only the outer header is read. */
+function checkSingleBatch(records: Buffer | null): Buffer {
+  if (records === null || records.length === 0) {
+    throw new KafkaError('INVALID_RECORD', 'no record batch for the partition')
+  }
+  if (records.length >= LOG_OVERHEAD && LOG_OVERHEAD + records.readInt32BE(8) < records.length) {
+    throw new KafkaError('INVALID_RECORD', 'more than one record batch for the partition')
+  }
+  return records
+}
+
+function requestError(request: ProduceRequest, version: number): KafkaError | null {
+  if (version < MIN_SERVED_VERSION) {
+    return new KafkaError('UNSUPPORTED_VERSION', `produce v${version}: message format v0/v1`)
+  }
+  if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
+    return new KafkaError('INVALID_REQUIRED_ACKS', `acks=${request.acks}`)
+  }
+  // Transactions are not implemented (docs/SKIPPED.md); Kafka's answer to a producer that may not
+  // use its transactional id is non-retriable, so clients stop instead of looping.
+  if (request.transactionalId !== null) {
+    return new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'transactions not supported')
+  }
+  return null
+}
+
+export interface ProduceOutcome {
+  response: ProduceResponse
+  /** Some partition failed: with acks=0 the connection must be closed. */
+  anyError: boolean
+}
+
+export function produce(request: ProduceRequest, version: number, logs: LogLookup): ProduceOutcome {
+  const whole = requestError(request, version)
+  let anyError = false
+  const responses = request.topicData.map((topic) => ({
+    name: topic.name,
+    partitionResponses: topic.partitionData.map((p): ProducePartitionResponse => {
+      try {
+        if (whole !== null) throw whole
+        const log = logs.get(topic.name, p.index)
+        if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+        const info = log.append(checkSingleBatch(p.records), { leaderEpoch: LEADER_EPOCH })
+        // A duplicate (idempotent retry) answers with the offsets of the original append.
+        return {
+          index: p.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: info.firstOffset,
+          logAppendTimeMs: info.logAppendTime,
+          logStartOffset: info.logStartOffset,
+          recordErrors: [],
+          errorMessage: null,
+        }
+      } catch (err) {
+        anyError = true
+        return failed(p.index, err, version)
+      }
+    }),
+  }))
+  return { response: { responses, throttleTimeMs: 0 }, anyError }
+}
+
+export const produceHandler: HandlerDef<ProduceRequest, ProduceResponse> = {
+  apiKey: 0,
+  name: 'Produce',
+  // v0-2 are decoded so they can be refused per partition instead of closing the connection.
+  minVersion: 0,
+  advertisedMinVersion: 0,
+  maxVersion: 9,
+  request: ProduceRequestSchema,
+  response: ProduceResponseSchema,
+  handle(request, ctx) {
+    const { response, anyError } = produce(request, ctx.apiVersion, ctx.broker.logs)
+    if (request.acks !== 0) return response
+    // acks=0 has no response; a failure closes the connection so the client refreshes metadata.
+    if (anyError) throw new CloseConnection('acks=0 produce failed on some partition')
+    return null
+  },
+}
+
+export const handler = produceHandler
+export default produceHandler

@@ -1,0 +1,162 @@
+// Fetch (key 1), versions 4-12. Every partition's data is a list of file regions at batch
+// boundaries (the ordered writer hands them to sendfile); the segments they point into stay
+// pinned until the response has left. Sessionless only (docs/SKIPPED.md): every fetch is a full
+// fetch answered with session id 0. Long polls wait in the FetchPurgatory for appends.
+import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
+import { FetchRequestSchema, FetchResponseSchema } from '../protocol/messages/fetch.js'
+import type {
+  FetchPartitionDataOut,
+  FetchRequest,
+  FetchResponseOut,
+} from '../protocol/messages/fetch.js'
+import type { LogReadResult } from '../log/partition-log.js'
+import type { DispatchContext } from '../server/dispatcher.js'
+import type { FetchPurgatory } from '../server/fetch-purgatory.js'
+import type { HandlerDef, RequestContext } from '../server/handler.js'
+import type { LogLookup } from './02-list-offsets.js'
+import { checkLeaderEpoch } from './02-list-offsets.js'
+
+const EMPTY_RECORDS = Buffer.alloc(0)
+const READ_COMMITTED = 1
+
+/** The outcome of one pass over the requested partitions. */
+export interface FetchPass {
+  response: FetchResponseOut
+  /** Record bytes in the response. */
+  bytes: number
+  /** Some partition has an error code: answer at once, no long poll (as Kafka does). */
+  anyError: boolean
+  /** Drops every segment pin of this pass; idempotent. */
+  release(): void
+}
+
+function errorPartition(partitionIndex: number, err: unknown): FetchPartitionDataOut {
+  return {
+    partitionIndex,
+    errorCode: errorCodeOf(err),
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY_RECORDS,
+  }
+}
+
+/**
+ * Reads every partition once, in request order. KIP-74: partition_max_bytes and the response's
+ * max_bytes are soft for the first partition that has data (it gets at least one whole batch),
+ * hard for the ones after it.
+ */
+export function readPartitions(request: FetchRequest, logs: LogLookup): FetchPass {
+  const reads: LogReadResult[] = []
+  let bytes = 0
+  let anyError = false
+  let budget = request.maxBytes
+  const committed = request.isolationLevel === READ_COMMITTED
+  const responses = request.topics.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map((p): FetchPartitionDataOut => {
+      try {
+        const log = logs.get(t.topic, p.partition)
+        if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+        checkLeaderEpoch(p.currentLeaderEpoch)
+        // Single node without transactions: last stable offset = high watermark.
+        const hw = log.highWatermark
+        const first = bytes === 0
+        const limit = Math.max(0, Math.min(p.partitionMaxBytes, budget))
+        const read = log.read(p.fetchOffset, limit, { maxOffset: hw, minOneBatch: first })
+        reads.push(read)
+        bytes += read.bytes
+        budget -= read.bytes
+        return {
+          partitionIndex: p.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: hw,
+          lastStableOffset: hw,
+          logStartOffset: log.logStartOffset,
+          abortedTransactions: committed ? [] : null,
+          preferredReadReplica: -1,
+          records: read.bytes > 0 ? { regions: read.regions, bytes: read.bytes } : EMPTY_RECORDS,
+        }
+      } catch (err) {
+        anyError = true
+        return errorPartition(p.partition, err)
+      }
+    }),
+  }))
+  return {
+    response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses },
+    bytes,
+    anyError,
+    release: () => {
+      for (const r of reads.splice(0)) r.release()
+    },
+  }
+}
+
+/** Incremental fetch sessions are not kept: an epoch > 0 names a session we never created. */
+export function sessionError(request: FetchRequest): FetchResponseOut | null {
+  if (request.sessionEpoch <= 0) return null
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+    sessionId: 0,
+    responses: [],
+  }
+}
+
+export interface FetchDeps {
+  logs: LogLookup
+  purgatory: Pick<FetchPurgatory, 'wait'>
+  now?: () => number
+}
+
+/**
+ * Reads, and while fewer than min_bytes are available and max_wait_ms has not passed, waits for
+ * an append to one of the partitions and reads again. The caller must release() the result
+ * after the response has been sent.
+ */
+export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<FetchPass> {
+  const now = deps.now ?? Date.now
+  const deadline = now() + request.maxWaitMs
+  let pass = readPartitions(request, deps.logs)
+  const keys = request.topics.flatMap((t) =>
+    t.partitions.map((p) => ({ topic: t.topic, partition: p.partition })),
+  )
+  while (!pass.anyError && pass.bytes < request.minBytes && keys.length > 0) {
+    const left = deadline - now()
+    if (left <= 0) break
+    pass.release()
+    const reason = await deps.purgatory.wait(keys, left)
+    pass = readPartitions(request, deps.logs)
+    if (reason !== 'append') break
+  }
+  return pass
+}
+
+/** Runs fn once the response has been sent (or dropped); at once without the server's hook. */
+function afterSent(ctx: RequestContext, fn: () => void): void {
+  const hook = (ctx as Partial<DispatchContext>).onResponseSent
+  if (hook === undefined) fn()
+  else hook.call(ctx, fn)
+}
+
+export const fetchHandler: HandlerDef<FetchRequest, FetchResponseOut> = {
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 12,
+  request: FetchRequestSchema,
+  response: FetchResponseSchema,
+  async handle(request, ctx) {
+    const refused = sessionError(request)
+    if (refused !== null) return refused
+    const pass = await fetch(request, { logs: ctx.broker.logs, purgatory: ctx.broker.purgatory })
+    afterSent(ctx, pass.release)
+    return pass.response
+  },
+}
+
+export const handler = fetchHandler
+export default fetchHandler

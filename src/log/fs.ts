@@ -1,0 +1,89 @@
+// The filesystem calls of the log that can fail. Everything in log/ goes through this interface so
+// tests can inject ENOSPC/EIO (test/log/fault-fs.ts) and check that a partition goes offline
+// without losing acknowledged data.
+import fs from 'node:fs'
+import { fdatasync, pwritevSync } from '../native/index.js'
+
+export interface FileSystem {
+  /** flags as in fs.openSync: 'r', 'r+', 'w+', 'a+'... */
+  open(path: string, flags: string): number
+  close(fd: number): void
+  /** Gathered positional write (one pwritev); returns the bytes written, may be short. */
+  pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number
+  read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number
+  /** fdatasync off the event loop. */
+  fdatasync(fd: number): Promise<void>
+  ftruncate(fd: number, length: number): void
+  fstatSize(fd: number): number
+  statSize(path: string): number
+  exists(path: string): boolean
+  unlink(path: string): void
+  rename(from: string, to: string): void
+  mkdir(path: string): void
+  readdir(path: string): string[]
+  /** Recursive removal of a directory tree. */
+  rmrf(path: string): void
+  /** fsync a directory so a rename/create/unlink in it is durable. */
+  fsyncDir(path: string): Promise<void>
+}
+
+export class RealFileSystem implements FileSystem {
+  open(path: string, flags: string): number {
+    return fs.openSync(path, flags)
+  }
+  close(fd: number): void {
+    fs.closeSync(fd)
+  }
+  pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number {
+    return pwritevSync(fd, buffers, position)
+  }
+  read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
+    return fs.readSync(fd, buffer, offset, length, position)
+  }
+  fdatasync(fd: number): Promise<void> {
+    return fdatasync(fd)
+  }
+  ftruncate(fd: number, length: number): void {
+    fs.ftruncateSync(fd, length)
+  }
+  fstatSize(fd: number): number {
+    return fs.fstatSync(fd).size
+  }
+  statSize(path: string): number {
+    return fs.statSync(path).size
+  }
+  exists(path: string): boolean {
+    return fs.existsSync(path)
+  }
+  unlink(path: string): void {
+    fs.unlinkSync(path)
+  }
+  rename(from: string, to: string): void {
+    fs.renameSync(from, to)
+  }
+  mkdir(path: string): void {
+    fs.mkdirSync(path, { recursive: true })
+  }
+  readdir(path: string): string[] {
+    return fs.readdirSync(path)
+  }
+  rmrf(path: string): void {
+    fs.rmSync(path, { recursive: true, force: true })
+  }
+  async fsyncDir(path: string): Promise<void> {
+    const fd = fs.openSync(path, 'r')
+    try {
+      await fdatasync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+  }
+}
+
+export const realFileSystem: FileSystem = new RealFileSystem()
+
+/** True for errno codes that mean the disk (not the caller) failed: the partition goes offline. */
+export function isStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && code !== 'ENOENT'
+}

@@ -1,0 +1,294 @@
+// All partition logs of the broker across its log dirs (Kafka's LogManager): loading with
+// recovery, creation/deletion, per-topic config, retention and flush schedulers, checkpoints and
+// the clean-shutdown marker.
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import {
+  CLEAN_SHUTDOWN_MARKER,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
+  partitionKey,
+  readCheckpointFile,
+  writeCheckpointFile,
+  writeFileAtomic,
+} from './checkpoint.js'
+import { realFileSystem } from './fs.js'
+import { PartitionLog } from './partition-log.js'
+import { logBytes } from './recovery.js'
+import type { CheckpointEntry } from './checkpoint.js'
+import type { FileSystem } from './fs.js'
+import type { LogConfig } from './log-config.js'
+import type { LogFn } from './partition-log.js'
+
+export interface LogManagerOptions {
+  logDirs: string[]
+  defaults: LogConfig
+  clock?: () => number
+  fs?: FileSystem
+  retentionCheckIntervalMs?: number
+  recoveryPointCheckpointIntervalMs?: number
+  log?: LogFn
+}
+
+const PARTITION_DIR = /^(.+)-(\d+)$/
+const FLUSH_CHECK_MS = 1000
+const PROGRESS_AFTER_MS = 1000
+
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>()
+  private readonly topicOverrides = new Map<string, Partial<LogConfig>>()
+  private readonly listeners: ((log: PartitionLog) => void)[] = []
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly fs: FileSystem
+  private readonly clock: () => number
+  private readonly logFn: LogFn | undefined
+  private closed = false
+
+  private constructor(private readonly options: LogManagerOptions) {
+    this.fs = options.fs ?? realFileSystem
+    this.clock = options.clock ?? Date.now
+    this.logFn = options.log
+  }
+
+  static async open(options: LogManagerOptions): Promise<LogManager> {
+    if (options.logDirs.length === 0) throw new Error('at least one log dir is needed')
+    const m = new LogManager(options)
+    await m.loadAll()
+    m.startSchedulers()
+    return m
+  }
+
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionKey(topic, partition))
+  }
+
+  all(): PartitionLog[] {
+    return [...this.logs.values()]
+  }
+
+  /** Creates the partition's log in the least loaded log dir (returns the existing one if any). */
+  create(topic: string, partition: number, overrides?: Partial<LogConfig>): PartitionLog {
+    const existing = this.get(topic, partition)
+    if (existing !== undefined) return existing
+    if (overrides !== undefined) {
+      this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...overrides })
+    }
+    const counts = new Map<string, number>(this.options.logDirs.map((d) => [d, 0]))
+    for (const log of this.logs.values()) {
+      const parent = path.dirname(log.dir)
+      counts.set(parent, (counts.get(parent) ?? 0) + 1)
+    }
+    let dir = this.options.logDirs[0]
+    for (const d of this.options.logDirs) if ((counts.get(d) ?? 0) < (counts.get(dir) ?? 0)) dir = d
+    const log = PartitionLog.create(
+      this.logOptions(topic, partition, path.join(dir, partitionKey(topic, partition))),
+    )
+    this.logs.set(partitionKey(topic, partition), log)
+    return log
+  }
+
+  /** Removes the log: renamed to `<dir>.<uuid>-delete` at once, then removed from disk. */
+  async delete(topic: string, partition: number): Promise<void> {
+    const key = partitionKey(topic, partition)
+    const log = this.logs.get(key)
+    if (log === undefined) return
+    this.logs.delete(key)
+    log.closeForDelete()
+    const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`
+    this.fs.rename(log.dir, doomed)
+    await this.fs.fsyncDir(path.dirname(log.dir))
+    this.fs.rmrf(doomed)
+  }
+
+  /** Replaces a topic's overrides (from AlterConfigs or the topic store at start-up). */
+  setTopicConfig(topic: string, overrides: Partial<LogConfig>): void {
+    this.topicOverrides.set(topic, { ...overrides })
+    for (const log of this.logs.values()) {
+      if (log.topic === topic) log.config = { ...this.options.defaults, ...overrides }
+    }
+  }
+
+  onAppend(listener: (log: PartitionLog) => void): void {
+    this.listeners.push(listener)
+  }
+
+  async runRetention(): Promise<void> {
+    const now = this.clock()
+    for (const log of this.logs.values()) log.deleteOldSegments(now)
+  }
+
+  /** Writes the recovery-point, log-start-offset and high-watermark checkpoints of every dir. */
+  async checkpoint(): Promise<void> {
+    for (const dir of this.options.logDirs) {
+      const logs = this.all().filter((l) => path.dirname(l.dir) === dir && !l.offline)
+      const entries = (f: (l: PartitionLog) => number): CheckpointEntry[] =>
+        logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: f(l) }))
+      await writeCheckpointFile(
+        this.fs,
+        path.join(dir, RECOVERY_POINT_CHECKPOINT),
+        entries((l) => l.recoveryPoint),
+      )
+      await writeCheckpointFile(
+        this.fs,
+        path.join(dir, LOG_START_OFFSET_CHECKPOINT),
+        entries((l) => l.logStartOffset),
+      )
+      await writeCheckpointFile(
+        this.fs,
+        path.join(dir, REPLICATION_OFFSET_CHECKPOINT),
+        entries((l) => l.highWatermark),
+      )
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const t of this.timers) clearInterval(t)
+    const failedDirs = new Set<string>()
+    const logs = this.all()
+    for (const log of logs) if (log.offline) failedDirs.add(path.dirname(log.dir))
+    // Checkpoints describe the flushed state: flush first, close files last.
+    await Promise.all(
+      logs.map(async (log) => {
+        if (log.offline) return
+        try {
+          await log.flush()
+        } catch (err) {
+          failedDirs.add(path.dirname(log.dir))
+          this.logFn?.('error', 'flush at shutdown failed', { dir: log.dir, error: String(err) })
+        }
+      }),
+    )
+    await this.checkpoint()
+    for (const log of logs) {
+      try {
+        await log.close()
+      } catch (err) {
+        failedDirs.add(path.dirname(log.dir))
+        this.logFn?.('error', 'close failed', { dir: log.dir, error: String(err) })
+      }
+    }
+    for (const dir of this.options.logDirs) {
+      if (!failedDirs.has(dir))
+        await writeFileAtomic(this.fs, path.join(dir, CLEAN_SHUTDOWN_MARKER), Buffer.alloc(0))
+    }
+  }
+
+  private logOptions(topic: string, partition: number, dir: string) {
+    return {
+      topic,
+      partition,
+      dir,
+      config: { ...this.options.defaults, ...this.topicOverrides.get(topic) },
+      fs: this.fs,
+      clock: this.clock,
+      log: this.logFn,
+      onAppend: (log: PartitionLog) => {
+        for (const l of this.listeners) l(log)
+      },
+    }
+  }
+
+  private readCheckpoint(dir: string, name: string): Map<string, number> {
+    try {
+      return readCheckpointFile(this.fs, path.join(dir, name))
+    } catch (err) {
+      // A damaged checkpoint means "nothing known": recovery then checks everything.
+      this.logFn?.('warn', 'ignoring unreadable checkpoint', {
+        dir,
+        file: name,
+        error: String(err),
+      })
+      return new Map()
+    }
+  }
+
+  private async loadAll(): Promise<void> {
+    const started = this.clock()
+    const jobs: (() => Promise<void>)[] = []
+    let bytesTotal = 0
+    let bytesDone = 0
+    let done = 0
+    for (const dir of this.options.logDirs) {
+      this.fs.mkdir(dir)
+      const marker = path.join(dir, CLEAN_SHUTDOWN_MARKER)
+      const clean = this.fs.exists(marker)
+      // Removed before loading: a crash during loading must count as unclean (KAFKA-10471).
+      if (clean) {
+        this.fs.unlink(marker)
+        await this.fs.fsyncDir(dir)
+      }
+      const recoveryPoints = this.readCheckpoint(dir, RECOVERY_POINT_CHECKPOINT)
+      const startOffsets = this.readCheckpoint(dir, LOG_START_OFFSET_CHECKPOINT)
+      const highWatermarks = this.readCheckpoint(dir, REPLICATION_OFFSET_CHECKPOINT)
+      for (const name of this.fs.readdir(dir)) {
+        const full = path.join(dir, name)
+        if (name.endsWith('-delete')) {
+          this.fs.rmrf(full)
+          continue
+        }
+        const m = PARTITION_DIR.exec(name)
+        if (m === null) continue
+        const topic = m[1]
+        const partition = Number(m[2])
+        bytesTotal += logBytes(this.fs, full)
+        jobs.push(async () => {
+          const log = await PartitionLog.load(this.logOptions(topic, partition, full), {
+            clean,
+            recoveryPoint: recoveryPoints.get(name) ?? 0,
+            logStartOffset: startOffsets.get(name) ?? 0,
+            highWatermark: highWatermarks.get(name) ?? 0,
+            onBytes: (n) => {
+              bytesDone += n
+            },
+          })
+          this.logs.set(partitionKey(topic, partition), log)
+          done++
+        })
+      }
+    }
+    const progress = setInterval(() => {
+      if (this.clock() - started < PROGRESS_AFTER_MS) return
+      this.logFn?.('info', 'loading logs', {
+        partitionsDone: done,
+        partitions: jobs.length,
+        bytesDone,
+        bytes: bytesTotal,
+      })
+    }, PROGRESS_AFTER_MS)
+    progress.unref()
+    try {
+      await Promise.all(jobs.map((j) => j()))
+    } finally {
+      clearInterval(progress)
+    }
+    const elapsed = this.clock() - started
+    this.logFn?.(elapsed > PROGRESS_AFTER_MS ? 'info' : 'info', 'logs loaded', {
+      partitions: jobs.length,
+      bytes: bytesTotal,
+      ms: elapsed,
+    })
+  }
+
+  private startSchedulers(): void {
+    const every = (ms: number, fn: () => Promise<void> | void): void => {
+      const t = setInterval(() => {
+        Promise.resolve()
+          .then(fn)
+          .catch((err: unknown) =>
+            this.logFn?.('error', 'log scheduler task failed', { error: String(err) }),
+          )
+      }, ms)
+      t.unref()
+      this.timers.push(t)
+    }
+    every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.runRetention())
+    every(this.options.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.checkpoint())
+    every(FLUSH_CHECK_MS, () => {
+      const now = this.clock()
+      for (const log of this.logs.values()) log.maybeFlushByTime(now)
+    })
+  }
+}

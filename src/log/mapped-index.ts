@@ -1,0 +1,145 @@
+// Common part of the offset and time indexes: a file of fixed-size entries, preallocated and
+// mmap'd while its segment is active, trimmed to its real size when the segment rolls or closes.
+// Rule: the mapping is always unmapped before the file changes size or is deleted (SIGBUS).
+import { MappedFile } from '../native/index.js'
+import type { FileSystem } from './fs.js'
+
+/** Kafka searches the last 8 KiB of an index first: recent lookups stay in hot pages. */
+const WARM_BYTES = 8192
+
+export abstract class MappedIndex {
+  protected map: MappedFile | null = null
+  protected fd = -1
+  entries = 0
+  maxEntries: number
+  /** True when the file was not a whole number of entries: the caller rebuilds it. */
+  corrupt = false
+
+  constructor(
+    protected readonly fs: FileSystem,
+    public path: string,
+    readonly baseOffset: number,
+    maxIndexBytes: number,
+    protected readonly entrySize: number,
+    writable: boolean,
+  ) {
+    this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / entrySize))
+    let size = 0
+    if (fs.exists(path)) size = fs.statSize(path)
+    if (size % entrySize !== 0) {
+      this.corrupt = true
+      size -= size % entrySize
+    }
+    this.entries = size / entrySize
+    if (writable) this.openWritable()
+    else this.openReadOnly()
+  }
+
+  get writable(): boolean {
+    return this.fd >= 0
+  }
+
+  isFull(): boolean {
+    return this.entries >= this.maxEntries
+  }
+
+  private openWritable(): void {
+    this.fd = this.fs.open(this.path, this.fs.exists(this.path) ? 'r+' : 'w+')
+    // A smaller segment.index.bytes never cuts existing entries.
+    const length = Math.max(this.maxEntries, this.entries) * this.entrySize
+    this.fs.ftruncate(this.fd, length)
+    this.map = MappedFile.map(this.fd, length, { writable: true })
+  }
+
+  private openReadOnly(): void {
+    if (this.entries === 0) return
+    const fd = this.fs.open(this.path, 'r')
+    try {
+      this.map = MappedFile.map(fd, this.entries * this.entrySize, { writable: false })
+    } finally {
+      this.fs.close(fd)
+    }
+  }
+
+  protected mapped(): MappedFile {
+    if (this.map === null) throw new Error(`index ${this.path} is not mapped`)
+    return this.map
+  }
+
+  /** Empties the index (the caller rebuilds it from the log). */
+  reset(): void {
+    this.entries = 0
+    this.corrupt = false
+    if (!this.writable) {
+      this.unmap()
+      this.fd = this.fs.open(this.path, 'w+')
+      this.fs.ftruncate(this.fd, this.maxEntries * this.entrySize)
+      this.map = MappedFile.map(this.fd, this.maxEntries * this.entrySize, { writable: true })
+    }
+  }
+
+  /** Reopens a trimmed index for appending (the segment became active again after load). */
+  makeWritable(): void {
+    if (this.writable) return
+    this.unmap()
+    this.openWritable()
+  }
+
+  /** Unmaps, trims the file to its entries and maps it again read-only. */
+  trim(): void {
+    if (!this.writable) return
+    this.map?.flush()
+    this.unmap()
+    this.fs.ftruncate(this.fd, this.entries * this.entrySize)
+    this.fs.close(this.fd)
+    this.fd = -1
+    this.openReadOnly()
+  }
+
+  flush(): void {
+    if (this.writable) this.map?.flush()
+  }
+
+  close(): void {
+    this.trim()
+    this.unmap()
+  }
+
+  private unmap(): void {
+    this.map?.unmap()
+    this.map = null
+  }
+
+  /** Unmaps and closes; the file itself is left to the caller (rename/unlink). */
+  release(): void {
+    this.unmap()
+    if (this.fd >= 0) this.fs.close(this.fd)
+    this.fd = -1
+  }
+
+  /**
+   * Index of the last entry whose key is <= target, or -1. Kafka's warm-section search: the
+   * last 8 KiB of entries are searched first, the rest only for old keys.
+   */
+  protected search(target: number, keyAt: (i: number) => number): number {
+    const n = this.entries
+    if (n === 0 || keyAt(0) > target) return -1
+    const warm = Math.floor(WARM_BYTES / this.entrySize)
+    const firstHot = Math.max(0, n - 1 - warm)
+    let lo: number
+    let hi: number
+    if (keyAt(firstHot) <= target) {
+      lo = firstHot
+      hi = n - 1
+    } else {
+      lo = 0
+      hi = firstHot
+    }
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2)
+      if (keyAt(mid) <= target) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+}

@@ -1,0 +1,617 @@
+// One partition's log: validated appends with one gathered pwritev, zero-copy reads as pinned
+// file regions, segment rolls, retention, flush policy, truncation. Kafka's UnifiedLog/LocalLog.
+import path from 'node:path'
+import { KafkaError } from '../protocol/errors.js'
+import { BatchScanner } from './batch-scanner.js'
+import { readWholeFile, writeFileAtomic } from './checkpoint.js'
+import { isStorageError } from './fs.js'
+import { ProducerStateManager } from './producer-state.js'
+import { loadSegments } from './recovery.js'
+import {
+  ATTR_CONTROL,
+  batchAttributes,
+  batchBaseSequence,
+  batchLastOffsetDelta,
+  batchProducerEpoch,
+  batchProducerId,
+  batchRecordsCount,
+  patchBatch,
+  setLogAppendTime,
+  validateBatch,
+} from './record-batch.js'
+import { LogSegment, segmentFileName } from './segment.js'
+import type { FileRegion } from '../native/index.js'
+import type { FileSystem } from './fs.js'
+import type { LogConfig } from './log-config.js'
+import type { ProducerEntry } from './producer-state.js'
+
+export interface AppendOptions {
+  leaderEpoch?: number
+  now?: number
+}
+export interface AppendInfo {
+  firstOffset: number
+  lastOffset: number
+  logAppendTime: number
+  logStartOffset: number
+  duplicate: boolean
+}
+export interface LogReadResult {
+  regions: FileRegion[]
+  bytes: number
+  release(): void
+}
+export type LogFn = (
+  level: 'info' | 'warn' | 'error',
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void
+
+export interface PartitionLogOptions {
+  topic: string
+  partition: number
+  dir: string
+  config: LogConfig
+  fs: FileSystem
+  clock: () => number
+  log?: LogFn
+  onAppend?: (log: PartitionLog) => void
+}
+
+export interface LoadState {
+  recoveryPoint: number
+  logStartOffset: number
+  highWatermark: number
+  clean: boolean
+  onBytes?: (bytes: number) => void
+}
+
+const INT32_MAX = 2147483647
+const EMPTY_RELEASE = (): void => {}
+
+export class PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  readonly dir: string
+  config: LogConfig
+  highWatermark = 0
+  /** Single node: the high watermark follows the log end offset. Replication turns it off. */
+  highWatermarkFollowsLogEnd = true
+  recoveryPoint = 0
+  lastFlushTime: number
+  private segments: LogSegment[] = []
+  private startOffset = 0
+  private endOffset = 0
+  private isOffline = false
+  private closed = false
+  private unflushedMessages = 0
+  private flushing: Promise<void> | null = null
+  private readonly fs: FileSystem
+  private readonly clock: () => number
+  private readonly logFn: LogFn | undefined
+  private readonly onAppend: ((log: PartitionLog) => void) | undefined
+  private readonly scanner: BatchScanner
+  readonly producerState = new ProducerStateManager()
+
+  private constructor(o: PartitionLogOptions) {
+    this.topic = o.topic
+    this.partition = o.partition
+    this.dir = o.dir
+    this.config = o.config
+    this.fs = o.fs
+    this.clock = o.clock
+    this.logFn = o.log
+    this.onAppend = o.onAppend
+    this.scanner = new BatchScanner(o.fs)
+    this.lastFlushTime = o.clock()
+  }
+
+  /** A new empty log in `dir` (created). */
+  static create(o: PartitionLogOptions): PartitionLog {
+    const log = new PartitionLog(o)
+    o.fs.mkdir(o.dir)
+    log.segments = [LogSegment.create(o.fs, o.dir, 0, o.config, o.clock())]
+    return log
+  }
+
+  /** Opens an existing directory, recovering it when the shutdown was not clean. */
+  static async load(o: PartitionLogOptions, state: LoadState): Promise<PartitionLog> {
+    const log = new PartitionLog(o)
+    const result = await loadSegments({
+      fs: o.fs,
+      dir: o.dir,
+      config: o.config,
+      recoveryPoint: state.recoveryPoint,
+      clean: state.clean,
+      logStartOffset: state.logStartOffset,
+      now: o.clock(),
+      onBytes: state.onBytes,
+      log: o.log,
+    })
+    log.segments = result.segments
+    log.endOffset = result.logEndOffset
+    log.recoveryPoint = result.recoveryPoint
+    log.startOffset = Math.min(
+      Math.max(state.logStartOffset, result.segments[0].baseOffset),
+      log.endOffset,
+    )
+    log.highWatermark = log.highWatermarkFollowsLogEnd
+      ? log.endOffset
+      : Math.min(state.highWatermark, log.endOffset)
+    log.loadProducerState()
+    return log
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset
+  }
+  get logEndOffset(): number {
+    return this.endOffset
+  }
+  get offline(): boolean {
+    return this.isOffline
+  }
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]
+  }
+
+  append(records: Buffer, options: AppendOptions = {}): AppendInfo {
+    this.ensureOnline()
+    const now = options.now ?? this.clock()
+    const end = records.length
+    if (end === 0) throw new KafkaError('CORRUPT_MESSAGE', 'empty record set')
+    let pending: Map<number, ProducerEntry> | null = null
+    let nextOffset = this.endOffset
+    let messages = 0
+    for (let pos = 0; pos < end;) {
+      const size = validateBatch(records, pos, end, this.config.maxMessageBytes)
+      const delta = batchLastOffsetDelta(records, pos)
+      const producerId = batchProducerId(records, pos)
+      if (producerId >= 0) {
+        const epoch = batchProducerEpoch(records, pos)
+        const seq = batchBaseSequence(records, pos)
+        const control = (batchAttributes(records, pos) & ATTR_CONTROL) !== 0
+        const verdict = this.producerState.check(producerId, epoch, seq, delta, control, pending)
+        if (verdict.kind === 'duplicate') {
+          return {
+            firstOffset: verdict.firstOffset,
+            lastOffset: verdict.lastOffset,
+            logAppendTime: -1,
+            logStartOffset: this.startOffset,
+            duplicate: true,
+          }
+        }
+        pending ??= new Map()
+        this.producerState.update(
+          producerId,
+          epoch,
+          seq,
+          nextOffset,
+          nextOffset + delta,
+          control,
+          pending,
+        )
+      }
+      nextOffset += delta + 1
+      messages += batchRecordsCount(records, pos)
+      pos += size
+    }
+    if (end > this.config.segmentBytes) {
+      throw new KafkaError(
+        'RECORD_LIST_TOO_LARGE',
+        `${end} bytes > segment.bytes ${this.config.segmentBytes}`,
+      )
+    }
+    const firstOffset = this.endOffset
+    const lastOffset = nextOffset - 1
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1
+    const leaderEpoch = options.leaderEpoch ?? 0
+    for (let pos = 0, offset = firstOffset; pos < end;) {
+      const size = records.readInt32BE(pos + 8) + 12
+      patchBatch(records, pos, offset, leaderEpoch)
+      if (logAppendTime >= 0) setLogAppendTime(records, pos, size, now)
+      offset += batchLastOffsetDelta(records, pos) + 1
+      pos += size
+    }
+    try {
+      this.maybeRoll(end, now, lastOffset)
+      if (this.active.isEmpty) this.active.createdAt = now
+      this.active.append([records], end, this.config.indexIntervalBytes)
+    } catch (err) {
+      throw this.fail(err, 'append')
+    }
+    if (pending !== null) this.producerState.commit(pending)
+    this.endOffset = lastOffset + 1
+    if (this.highWatermarkFollowsLogEnd) this.highWatermark = this.endOffset
+    this.unflushedMessages += messages
+    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground()
+    this.onAppend?.(this)
+    return {
+      firstOffset,
+      lastOffset,
+      logAppendTime,
+      logStartOffset: this.startOffset,
+      duplicate: false,
+    }
+  }
+
+  read(
+    offset: number,
+    maxBytes: number,
+    options: { maxOffset?: number; minOneBatch?: boolean } = {},
+  ): LogReadResult {
+    this.ensureOnline()
+    if (offset < this.startOffset || offset > this.endOffset) {
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `offset ${offset} outside [${this.startOffset}, ${this.endOffset}] of ${this.topic}-${this.partition}`,
+      )
+    }
+    const maxOffset = Math.min(options.maxOffset ?? this.endOffset, this.endOffset)
+    const minOneBatch = options.minOneBatch ?? true
+    const regions: FileRegion[] = []
+    const pinned: LogSegment[] = []
+    let bytes = 0
+    if (offset < maxOffset) {
+      const sc = this.scanner
+      let i = this.segmentIndexFor(offset)
+      let found = this.segments[i].findBatch(sc, offset, this.segments[i].size) >= 0
+      if (!found) i++
+      for (; i < this.segments.length; i++) {
+        const seg = this.segments[i]
+        if (!found) {
+          sc.reset(seg.fd, 0, seg.size)
+          if (!sc.next()) continue
+        }
+        found = false
+        let start = -1
+        let length = 0
+        let done = false
+        do {
+          if (
+            sc.baseOffset >= maxOffset ||
+            (bytes + sc.size > maxBytes && !(minOneBatch && bytes === 0))
+          ) {
+            done = true
+            break
+          }
+          if (start < 0) start = sc.position
+          length += sc.size
+          bytes += sc.size
+        } while (sc.next())
+        if (length > 0) {
+          seg.pin()
+          seg.adviseSequential()
+          pinned.push(seg)
+          regions.push({ fd: seg.fd, position: start, length })
+        }
+        if (done) break
+      }
+    }
+    if (pinned.length === 0) return { regions, bytes, release: EMPTY_RELEASE }
+    let released = false
+    return {
+      regions,
+      bytes,
+      release: () => {
+        if (released) return
+        released = true
+        for (const seg of pinned) seg.unpin()
+      },
+    }
+  }
+
+  /** First batch whose max timestamp >= timestamp: its base offset (clamped to the log start)
+   * and max timestamp. Kafka returns the first record's own offset; we never parse records. */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    this.ensureOnline()
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < timestamp || seg.nextOffset <= this.startOffset) continue
+      const from = Math.max(seg.timeIndex.lookup(timestamp), this.startOffset, seg.baseOffset)
+      if (seg.findBatch(this.scanner, from, seg.size) < 0) continue
+      do {
+        if (this.scanner.maxTimestamp >= timestamp) {
+          return {
+            offset: Math.max(this.scanner.baseOffset, this.startOffset),
+            timestamp: this.scanner.maxTimestamp,
+          }
+        }
+      } while (this.scanner.next())
+    }
+    return null
+  }
+
+  /** ListOffsets -3: the largest timestamp and the last offset of the batch that carries it. */
+  maxTimestampOffset(): { offset: number; timestamp: number } | null {
+    let best: LogSegment | null = null
+    for (const seg of this.segments)
+      if (best === null || seg.maxTimestamp > best.maxTimestamp) best = seg
+    if (best === null || best.maxTimestamp < 0) return null
+    return { offset: best.offsetOfMaxTimestamp, timestamp: best.maxTimestamp }
+  }
+
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOnline()
+    if (offset > this.highWatermark || offset < 0) {
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `${offset} is beyond the high watermark ${this.highWatermark}`,
+      )
+    }
+    if (offset > this.startOffset) {
+      this.startOffset = offset
+      this.deleteSegmentsWhile(
+        (seg, next) => next.baseOffset <= this.startOffset && seg !== this.active,
+      )
+    }
+    return this.startOffset
+  }
+
+  /** Time and size retention plus segments wholly below the log start; never the active one. */
+  deleteOldSegments(now: number = this.clock()): number {
+    if (this.isOffline || this.closed || !this.config.cleanupPolicy.split(',').includes('delete'))
+      return 0
+    const { retentionMs, retentionBytes } = this.config
+    let excess = retentionBytes >= 0 ? this.sizeInBytes() - retentionBytes : -1
+    return this.deleteSegmentsWhile((seg, next) => {
+      if (next.baseOffset <= this.startOffset) return true
+      if (retentionMs >= 0 && seg.maxTimestamp >= 0 && now - seg.maxTimestamp > retentionMs)
+        return true
+      if (excess >= seg.size) {
+        excess -= seg.size
+        return true
+      }
+      return false
+    })
+  }
+
+  async truncateTo(offset: number): Promise<void> {
+    this.ensureOnline()
+    if (offset >= this.endOffset) return
+    // R9: never rewrite bytes a send may still be reading; wait for the pins to drop.
+    for (;;) {
+      const i = this.segmentIndexFor(Math.max(offset, this.segments[0].baseOffset))
+      if (!this.segments.slice(i).some((s) => s.pins > 0)) break
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    try {
+      if (offset < this.segments[0].baseOffset) {
+        for (const seg of this.segments) seg.delete(0, false)
+        this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config, this.clock())]
+        this.startOffset = offset
+        this.endOffset = offset
+      } else {
+        const i = this.segmentIndexFor(offset)
+        for (const seg of this.segments.splice(i + 1)) seg.delete(0, false)
+        const seg = this.segments[i]
+        let pos = seg.findBatch(this.scanner, offset, seg.size)
+        if (pos < 0) pos = seg.size
+        seg.truncateAt(this.scanner, offset, pos, this.config.indexIntervalBytes)
+        this.endOffset = Math.max(seg.nextOffset, seg.baseOffset)
+      }
+    } catch (err) {
+      throw this.fail(err, 'truncate')
+    }
+    this.highWatermark = Math.min(this.highWatermark, this.endOffset)
+    this.recoveryPoint = Math.min(this.recoveryPoint, this.endOffset)
+    this.startOffset = Math.min(this.startOffset, this.endOffset)
+    this.producerState.clear()
+    this.loadProducerState()
+  }
+
+  /** fdatasync of every segment not yet flushed, off the event loop; then the recovery point moves. */
+  flush(): Promise<void> {
+    try {
+      this.ensureOnline()
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
+    if (this.flushing !== null) return this.flushing.then(() => this.flush())
+    const upTo = this.endOffset
+    const messages = this.unflushedMessages
+    const segs = this.segments.filter((_s, i) => {
+      const next = this.segments[i + 1]
+      return next === undefined || next.baseOffset > this.recoveryPoint
+    })
+    const run = (async () => {
+      try {
+        await Promise.all(segs.map((s) => s.flush()))
+      } catch (err) {
+        throw this.fail(err, 'flush')
+      }
+      if (upTo > this.recoveryPoint) this.recoveryPoint = upTo
+      this.unflushedMessages = Math.max(0, this.unflushedMessages - messages)
+      this.lastFlushTime = this.clock()
+    })()
+    this.flushing = run.finally(() => {
+      this.flushing = null
+    })
+    return this.flushing
+  }
+
+  /** flush.ms policy, driven by the LogManager's scheduler. */
+  maybeFlushByTime(now: number): void {
+    if (this.isOffline || this.closed || this.flushing !== null) return
+    if (this.recoveryPoint < this.endOffset && now - this.lastFlushTime >= this.config.flushMs) {
+      this.flushInBackground()
+    }
+  }
+
+  sizeInBytes(): number {
+    let total = 0
+    for (const seg of this.segments) total += seg.size
+    return total
+  }
+
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset)
+  }
+
+  /** Flushes, records producer state in a snapshot, trims indexes and closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    try {
+      if (!this.isOffline) {
+        await this.flush()
+        await this.writeProducerSnapshot()
+        this.active.seal()
+      }
+    } finally {
+      this.closed = true
+      this.isOffline = true
+      for (const seg of this.segments) seg.close()
+    }
+  }
+
+  /** Closes and forgets the files without flushing (the directory is being deleted). */
+  closeForDelete(): void {
+    if (this.closed) return
+    this.closed = true
+    this.isOffline = true
+    for (const seg of this.segments) seg.delete(0, false)
+  }
+
+  private ensureOnline(): void {
+    if (this.isOffline) {
+      throw new KafkaError(
+        'KAFKA_STORAGE_ERROR',
+        `${this.topic}-${this.partition} is ${this.closed ? 'closed' : 'offline after a storage error'}`,
+      )
+    }
+  }
+
+  /** A filesystem error takes the partition offline; KafkaErrors pass through. */
+  private fail(err: unknown, op: string): Error {
+    if (err instanceof KafkaError) return err
+    this.isOffline = true
+    const code = isStorageError(err) ? (err as { code: string }).code : 'unknown'
+    this.logFn?.('error', 'partition offline after a storage error', {
+      topic: this.topic,
+      partition: this.partition,
+      op,
+      code,
+      error: String(err),
+    })
+    return new KafkaError(
+      'KAFKA_STORAGE_ERROR',
+      `${op} failed on ${this.topic}-${this.partition}: ${code}`,
+    )
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch(() => {
+      // fail() already took the partition offline and logged it.
+    })
+  }
+
+  private maybeRoll(appendBytes: number, now: number, lastOffset: number): void {
+    const seg = this.active
+    if (seg.isEmpty) return
+    if (
+      seg.size + appendBytes > this.config.segmentBytes ||
+      now - seg.createdAt > this.config.segmentMs ||
+      seg.isIndexFull() ||
+      lastOffset - seg.baseOffset > INT32_MAX
+    ) {
+      this.roll(now)
+    }
+  }
+
+  private roll(now: number): void {
+    const old = this.active
+    old.seal()
+    this.segments.push(LogSegment.create(this.fs, this.dir, this.endOffset, this.config, now))
+    // Kafka flushes the finished segment asynchronously on roll, so recovery stays short.
+    const upTo = this.endOffset
+    old
+      .flush()
+      .then(() => {
+        if (upTo > this.recoveryPoint) this.recoveryPoint = upTo
+      })
+      .catch((err: unknown) => {
+        if (!old.deleted) this.fail(err, 'flush')
+      })
+  }
+
+  private deleteSegmentsWhile(pred: (seg: LogSegment, next: LogSegment) => boolean): number {
+    let n = 0
+    while (this.segments.length > 1 && pred(this.segments[0], this.segments[1])) {
+      const seg = this.segments.shift() as LogSegment
+      seg.delete(this.config.fileDeleteDelayMs, this.segments[0].baseOffset <= this.recoveryPoint)
+      n++
+    }
+    if (n > 0) {
+      this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset)
+      this.logFn?.('info', 'deleted old segments', {
+        topic: this.topic,
+        partition: this.partition,
+        segments: n,
+      })
+    }
+    return n
+  }
+
+  /** Index of the last segment whose base offset <= offset (0 when before all). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0
+    let hi = this.segments.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.segments[mid].baseOffset <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+
+  /**
+   * Producer state = newest snapshot at or below the log end + a header scan of what follows it.
+   * Without a snapshot only the last segment is scanned (producers seen only in older segments
+   * are unknown, which Kafka accepts as a new producer).
+   */
+  private loadProducerState(): void {
+    let snapshotOffset = -1
+    for (const name of this.fs.readdir(this.dir)) {
+      const m = /^(\d{20})\.snapshot$/.exec(name)
+      if (m === null) continue
+      const off = Number(m[1])
+      if (off > this.endOffset) this.fs.unlink(path.join(this.dir, name))
+      else if (off > snapshotOffset) snapshotOffset = off
+    }
+    let from = this.active.baseOffset
+    if (snapshotOffset >= 0) {
+      const file = path.join(this.dir, segmentFileName(snapshotOffset, '.snapshot'))
+      const loaded = this.producerState.deserialize(readWholeFile(this.fs, file).toString('utf8'))
+      if (loaded === snapshotOffset) from = Math.max(this.segments[0].baseOffset, snapshotOffset)
+      else this.producerState.clear()
+    }
+    const sc = this.scanner
+    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
+      const seg = this.segments[i]
+      sc.reset(seg.fd, 0, seg.size)
+      while (sc.next()) {
+        if (sc.baseOffset < from || sc.producerId < 0) continue
+        const control = (sc.attributes & ATTR_CONTROL) !== 0
+        this.producerState.update(
+          sc.producerId,
+          sc.producerEpoch,
+          sc.baseSequence,
+          sc.baseOffset,
+          sc.lastOffset,
+          control,
+        )
+      }
+    }
+  }
+
+  private async writeProducerSnapshot(): Promise<void> {
+    const name = segmentFileName(this.endOffset, '.snapshot')
+    await writeFileAtomic(
+      this.fs,
+      path.join(this.dir, name),
+      Buffer.from(this.producerState.serialize(this.endOffset)),
+    )
+    for (const other of this.fs.readdir(this.dir)) {
+      if (other.endsWith('.snapshot') && other !== name) this.fs.unlink(path.join(this.dir, other))
+    }
+  }
+}

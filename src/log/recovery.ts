@@ -1,0 +1,201 @@
+// Loading a partition directory (Kafka's LogLoader): leftover temporary files removed, segments
+// opened, indexes sanity-checked (rebuilt when damaged) and, after an unclean shutdown, every
+// batch from the recovery point on CRC-checked with the log cut at the first invalid byte.
+import { BatchScanner } from './batch-scanner.js'
+import { LogSegment } from './segment.js'
+import {
+  HEADER_SIZE,
+  MAGIC,
+  batchBaseOffset,
+  batchCrcValid,
+  batchLastOffsetDelta,
+  batchMaxTimestamp,
+  batchSize,
+} from './record-batch.js'
+import type { FileSystem } from './fs.js'
+import type { LogConfig } from './log-config.js'
+
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|snapshot)$/
+const LEFTOVER = /\.(deleted|cleaned|swap|tmp)$/
+const READ_CHUNK = 1024 * 1024
+
+export interface LoadOptions {
+  fs: FileSystem
+  dir: string
+  config: LogConfig
+  /** Offsets below it were flushed before the crash (recovery-point-offset-checkpoint). */
+  recoveryPoint: number
+  /** The clean-shutdown marker was present. */
+  clean: boolean
+  /** Base offset of the first segment when the directory has none. */
+  logStartOffset: number
+  now: number
+  onBytes?: (bytes: number) => void
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
+}
+
+export interface LoadResult {
+  segments: LogSegment[]
+  logEndOffset: number
+  recoveryPoint: number
+  /** Bytes cut from the log (torn tail, bad CRC) plus segments deleted after the cut. */
+  truncatedBytes: number
+}
+
+/** Total size of the .log files of a partition directory (progress reporting). */
+export function logBytes(fs: FileSystem, dir: string): number {
+  let total = 0
+  for (const name of fs.readdir(dir))
+    if (name.endsWith('.log')) total += fs.statSize(`${dir}/${name}`)
+  return total
+}
+
+export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
+  const { fs, dir, config } = o
+  const bases: number[] = []
+  const names = fs.readdir(dir)
+  const present = new Set(names)
+  for (const name of names) {
+    if (LEFTOVER.test(name)) {
+      fs.unlink(`${dir}/${name}`)
+      continue
+    }
+    const m = SEGMENT_FILE.exec(name)
+    if (m === null) continue
+    if (m[2] === 'log') bases.push(Number(m[1]))
+    else if ((m[2] === 'index' || m[2] === 'timeindex') && !present.has(`${m[1]}.log`)) {
+      fs.unlink(`${dir}/${name}`) // index without its log
+    }
+  }
+  bases.sort((a, b) => a - b)
+  const scanner = new BatchScanner(fs)
+  if (bases.length === 0) {
+    const seg = LogSegment.create(fs, dir, o.logStartOffset, config, o.now)
+    return {
+      segments: [seg],
+      logEndOffset: o.logStartOffset,
+      recoveryPoint: o.logStartOffset,
+      truncatedBytes: 0,
+    }
+  }
+  const segments: LogSegment[] = []
+  let truncatedBytes = 0
+  for (let i = 0; i < bases.length; i++) {
+    const last = i === bases.length - 1
+    const base = bases[i]
+    const p = LogSegment.paths(dir, base)
+    const indexesPresent = fs.exists(p.index) && fs.exists(p.timeIndex)
+    const seg = LogSegment.open(fs, dir, base, config, last, o.now)
+    segments.push(seg)
+    const nextBase = last ? Infinity : bases[i + 1]
+    let recover = !o.clean && nextBase > o.recoveryPoint
+    if (!recover && !indexesPresent) recover = true
+    if (!recover) {
+      const indexOk =
+        seg.index.sanityCheck(seg.size, last) &&
+        seg.timeIndex.sanityCheck(last ? Infinity : nextBase, last)
+      if (!indexOk) {
+        o.log?.('warn', 'rebuilding damaged index', { dir, segment: base })
+        recover = true
+      } else if (last || seg.timeIndex.entries === 0) {
+        // A clean segment must end on a batch boundary; anything else is recovered.
+        if (seg.scan(scanner, config.indexIntervalBytes, false) !== seg.size) recover = true
+      } else {
+        seg.maxTimestamp = seg.timeIndex.lastTimestamp()
+        seg.offsetOfMaxTimestamp = seg.timeIndex.lastOffset()
+      }
+    }
+    if (recover) {
+      const before = seg.size
+      const validEnd = recoverSegment(fs, seg, config, o.onBytes)
+      if (validEnd < before) {
+        truncatedBytes += before - validEnd
+        o.log?.('warn', 'truncating log at the first invalid batch', {
+          dir,
+          segment: base,
+          position: validEnd,
+          droppedBytes: before - validEnd,
+        })
+        fs.ftruncate(seg.fd, validEnd)
+        // Everything after the first invalid byte is unreliable, later segments included.
+        for (let j = i + 1; j < bases.length; j++) {
+          const later = LogSegment.paths(dir, bases[j])
+          truncatedBytes += fs.statSize(later.log)
+          for (const f of [later.log, later.index, later.timeIndex]) if (fs.exists(f)) fs.unlink(f)
+        }
+        bases.length = i + 1
+      }
+    } else {
+      o.onBytes?.(seg.size)
+    }
+    if (i < bases.length - 1) seg.seal()
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+  const active = segments[segments.length - 1]
+  if (fs.fstatSize(active.fd) > active.size) fs.ftruncate(active.fd, active.size) // preallocated tail
+  const logEndOffset = active.nextOffset
+  return {
+    segments,
+    logEndOffset,
+    recoveryPoint: Math.min(o.recoveryPoint, logEndOffset),
+    truncatedBytes,
+  }
+}
+
+/**
+ * CRC-checks every batch of the segment, rebuilding both indexes, and returns the position after
+ * the last valid batch. A batch is valid when its header fits, its magic is 2, its offsets follow
+ * the previous batch and its CRC matches.
+ */
+export function recoverSegment(
+  fs: FileSystem,
+  seg: LogSegment,
+  config: LogConfig,
+  onBytes?: (bytes: number) => void,
+): number {
+  seg.index.reset()
+  seg.timeIndex.reset()
+  seg.maxTimestamp = -1
+  seg.offsetOfMaxTimestamp = seg.baseOffset
+  seg.bytesSinceLastIndexEntry = 0
+  seg.nextOffset = seg.baseOffset
+  const fileSize = fs.fstatSize(seg.fd)
+  let buf = Buffer.allocUnsafe(READ_CHUNK)
+  let bufStart = 0
+  let bufLen = 0
+  let pos = 0
+  let expected = seg.baseOffset
+  for (;;) {
+    if (fileSize - pos < HEADER_SIZE) break
+    if (pos + HEADER_SIZE > bufStart + bufLen) {
+      bufStart = pos
+      bufLen = fs.read(seg.fd, buf, 0, Math.min(buf.length, fileSize - pos), pos)
+      if (bufLen < HEADER_SIZE) break
+    }
+    let o = pos - bufStart
+    const size = batchSize(buf, o)
+    if (size < HEADER_SIZE || pos + size > fileSize || buf[o + MAGIC] !== 2) break
+    if (pos + size > bufStart + bufLen) {
+      if (size > buf.length) buf = Buffer.allocUnsafe(size)
+      bufStart = pos
+      bufLen = fs.read(seg.fd, buf, 0, Math.min(buf.length, fileSize - pos), pos)
+      if (bufLen < size) break
+      o = 0
+    }
+    const baseOffset = batchBaseOffset(buf, o)
+    const delta = batchLastOffsetDelta(buf, o)
+    if (baseOffset < expected || delta < 0 || !batchCrcValid(buf, o, size)) break
+    seg.indexBatch(
+      baseOffset + delta,
+      batchMaxTimestamp(buf, o),
+      pos,
+      size,
+      config.indexIntervalBytes,
+    )
+    expected = baseOffset + delta + 1
+    pos += size
+    onBytes?.(size)
+  }
+  seg.size = pos
+  return pos
+}

@@ -1,0 +1,335 @@
+// One segment: a .log file of record batches plus its offset and time indexes. Reads hand out
+// file regions and pin the segment; its fd is closed only once no region is pinned (R6/R9).
+import path from 'node:path'
+import { FADV, fadvise, fallocate } from '../native/index.js'
+import type { BatchScanner } from './batch-scanner.js'
+import { OffsetIndex } from './offset-index.js'
+import { TimeIndex } from './time-index.js'
+import { batchLastOffset, batchMaxTimestamp, batchSize } from './record-batch.js'
+import type { FileSystem } from './fs.js'
+import type { LogConfig } from './log-config.js'
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix
+}
+
+export class LogSegment {
+  readonly logPath: string
+  size: number
+  /** Offset after the last batch written here (baseOffset while empty). */
+  nextOffset: number
+  maxTimestamp = -1
+  offsetOfMaxTimestamp: number
+  bytesSinceLastIndexEntry = 0
+  /** Clock time of the first append (segment.ms counts from there). */
+  createdAt: number
+  pins = 0
+  deleted = false
+  private fdOpen = true
+  private advisedSequential = false
+
+  private constructor(
+    private readonly fs: FileSystem,
+    readonly dir: string,
+    readonly baseOffset: number,
+    readonly fd: number,
+    public index: OffsetIndex,
+    public timeIndex: TimeIndex,
+    size: number,
+    now: number,
+  ) {
+    this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'))
+    this.size = size
+    this.nextOffset = baseOffset
+    this.offsetOfMaxTimestamp = baseOffset
+    this.createdAt = now
+  }
+
+  static paths(dir: string, baseOffset: number): { log: string; index: string; timeIndex: string } {
+    return {
+      log: path.join(dir, segmentFileName(baseOffset, '.log')),
+      index: path.join(dir, segmentFileName(baseOffset, '.index')),
+      timeIndex: path.join(dir, segmentFileName(baseOffset, '.timeindex')),
+    }
+  }
+
+  /** A new empty active segment. */
+  static create(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: number,
+    config: LogConfig,
+    now: number,
+  ): LogSegment {
+    const p = LogSegment.paths(dir, baseOffset)
+    const fd = fs.open(p.log, 'w+')
+    if (config.preallocate) {
+      try {
+        fallocate(fd, 0, config.segmentBytes)
+      } catch {
+        // Preallocation is an optimisation; a filesystem without fallocate works without it.
+      }
+    }
+    for (const f of [p.index, p.timeIndex]) if (fs.exists(f)) fs.unlink(f)
+    const index = new OffsetIndex(fs, p.index, baseOffset, config.segmentIndexBytes, true)
+    const timeIndex = new TimeIndex(fs, p.timeIndex, baseOffset, config.segmentIndexBytes, true)
+    return new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, 0, now)
+  }
+
+  /** An existing segment; `size` is the log bytes to trust (the file may be preallocated). */
+  static open(
+    fs: FileSystem,
+    dir: string,
+    baseOffset: number,
+    config: LogConfig,
+    writable: boolean,
+    now: number,
+  ): LogSegment {
+    const p = LogSegment.paths(dir, baseOffset)
+    const fd = fs.open(p.log, 'r+')
+    const size = fs.fstatSize(fd)
+    const index = new OffsetIndex(fs, p.index, baseOffset, config.segmentIndexBytes, writable)
+    const timeIndex = new TimeIndex(fs, p.timeIndex, baseOffset, config.segmentIndexBytes, writable)
+    return new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, size, now)
+  }
+
+  get isEmpty(): boolean {
+    return this.size === 0
+  }
+
+  isIndexFull(): boolean {
+    return this.index.isFull() || this.timeIndex.isFull()
+  }
+
+  /**
+   * Writes `buffers` (whole validated batches, offsets assigned) at the end with one gathered
+   * pwritev, then indexes them. On a failed or short write the file is cut back and the error
+   * rethrown: nothing of a failed append stays visible.
+   */
+  append(buffers: readonly Buffer[], total: number, indexIntervalBytes: number): void {
+    const start = this.size
+    try {
+      let written = this.fs.pwritev(this.fd, buffers, start)
+      // A short write (rare on regular files) continues where it stopped.
+      while (written < total) {
+        const rest = remainder(buffers, written)
+        const n = this.fs.pwritev(this.fd, rest, start + written)
+        if (n <= 0) throw Object.assign(new Error('pwritev wrote nothing'), { code: 'EIO' })
+        written += n
+      }
+    } catch (err) {
+      try {
+        this.fs.ftruncate(this.fd, start)
+      } catch {
+        // The partition goes offline anyway; recovery cuts the torn tail at the next start.
+      }
+      throw err
+    }
+    let position = start
+    for (const buf of buffers) {
+      let p = 0
+      while (p < buf.length) {
+        const size = batchSize(buf, p)
+        this.indexBatch(
+          batchLastOffset(buf, p),
+          batchMaxTimestamp(buf, p),
+          position,
+          size,
+          indexIntervalBytes,
+        )
+        position += size
+        p += size
+      }
+    }
+    this.size = position
+  }
+
+  /** Index bookkeeping for one batch at `position` (append, recovery and rebuild share it). */
+  indexBatch(
+    lastOffset: number,
+    maxTimestamp: number,
+    position: number,
+    size: number,
+    interval: number,
+  ): void {
+    if (maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = maxTimestamp
+      this.offsetOfMaxTimestamp = lastOffset
+    }
+    if (this.bytesSinceLastIndexEntry > interval) {
+      this.index.append(lastOffset, position)
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
+      this.bytesSinceLastIndexEntry = 0
+    }
+    this.bytesSinceLastIndexEntry += size
+    this.nextOffset = lastOffset + 1
+  }
+
+  /**
+   * Recomputes nextOffset, max timestamp and index bookkeeping by scanning headers from the last
+   * offset-index entry (or from 0 with rebuild=true, which also rebuilds both indexes). Returns
+   * the position after the last whole batch: bytes beyond it are not a valid batch.
+   */
+  scan(scanner: BatchScanner, interval: number, rebuild: boolean): number {
+    let from = 0
+    if (rebuild) {
+      this.index.reset()
+      this.timeIndex.reset()
+      this.maxTimestamp = -1
+      this.offsetOfMaxTimestamp = this.baseOffset
+    } else if (this.index.entries > 0) {
+      from = this.index.positionAt(this.index.entries - 1)
+      if (this.timeIndex.entries > 0) {
+        this.maxTimestamp = this.timeIndex.lastTimestamp()
+        this.offsetOfMaxTimestamp = this.timeIndex.lastOffset()
+      }
+    }
+    this.bytesSinceLastIndexEntry = 0
+    this.nextOffset = this.baseOffset
+    scanner.reset(this.fd, from, this.size)
+    let end = from
+    while (scanner.next()) {
+      if (rebuild) {
+        this.indexBatch(
+          scanner.lastOffset,
+          scanner.maxTimestamp,
+          scanner.position,
+          scanner.size,
+          interval,
+        )
+      } else {
+        if (scanner.maxTimestamp > this.maxTimestamp) {
+          this.maxTimestamp = scanner.maxTimestamp
+          this.offsetOfMaxTimestamp = scanner.lastOffset
+        }
+        // Counting restarts at the indexed batch, as it did when the entry was made.
+        this.bytesSinceLastIndexEntry += scanner.size
+        this.nextOffset = scanner.lastOffset + 1
+      }
+      end = scanner.position + scanner.size
+    }
+    return end
+  }
+
+  /** Position of the first batch whose last offset >= offset, or -1 when there is none. */
+  findBatch(scanner: BatchScanner, offset: number, limit: number): number {
+    scanner.reset(this.fd, this.index.lookup(offset), limit)
+    while (scanner.next()) if (scanner.lastOffset >= offset) return scanner.position
+    return -1
+  }
+
+  /** Becoming inactive: the last max timestamp goes into the time index, indexes are trimmed. */
+  seal(): void {
+    if (this.timeIndex.writable && this.maxTimestamp >= 0) {
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
+    }
+    if (this.fs.fstatSize(this.fd) > this.size) this.fs.ftruncate(this.fd, this.size)
+    this.index.trim()
+    this.timeIndex.trim()
+  }
+
+  /** Cuts the log at `position` (a batch boundary) and re-derives indexes and counters. */
+  truncateAt(scanner: BatchScanner, offset: number, position: number, interval: number): void {
+    this.fs.ftruncate(this.fd, position)
+    this.size = position
+    this.index.makeWritable()
+    this.timeIndex.makeWritable()
+    this.index.truncateTo(offset)
+    this.timeIndex.truncateTo(offset)
+    this.maxTimestamp = -1
+    this.offsetOfMaxTimestamp = this.baseOffset
+    this.scan(scanner, interval, true)
+  }
+
+  adviseSequential(): void {
+    if (this.advisedSequential) return
+    this.advisedSequential = true
+    try {
+      fadvise(this.fd, 0, 0, FADV.SEQUENTIAL)
+    } catch {
+      // Advice only.
+    }
+  }
+
+  pin(): void {
+    this.pins++
+  }
+
+  unpin(): void {
+    this.pins--
+    if (this.pins === 0 && this.deleted) this.closeFd()
+  }
+
+  flush(): Promise<void> {
+    this.index.flush()
+    this.timeIndex.flush()
+    return this.fs.fdatasync(this.fd)
+  }
+
+  close(): void {
+    this.index.close()
+    this.timeIndex.close()
+    this.index.release()
+    this.timeIndex.release()
+    if (this.pins === 0) this.closeFd()
+    else this.deleted = true
+  }
+
+  /**
+   * Removes the segment: indexes are unmapped first, files are renamed to `.deleted` and unlinked
+   * after file.delete.delay.ms; the log fd stays open while reads still pin it. `flushed` = the
+   * data is on disk (below the recovery point), so its pages can be dropped (DONTNEED).
+   */
+  delete(delayMs: number, flushed: boolean): void {
+    if (this.deleted) return
+    this.deleted = true
+    this.index.release()
+    this.timeIndex.release()
+    // DONTNEED only on clean pages: on dirty ones it would start writeback of doomed data.
+    if (flushed) {
+      try {
+        fadvise(this.fd, 0, 0, FADV.DONTNEED)
+      } catch {
+        // Advice only.
+      }
+    }
+    const p = LogSegment.paths(this.dir, this.baseOffset)
+    const files: string[] = []
+    for (const f of [p.log, p.index, p.timeIndex]) {
+      if (!this.fs.exists(f)) continue
+      this.fs.rename(f, f + '.deleted')
+      files.push(f + '.deleted')
+    }
+    const unlink = (): void => {
+      for (const f of files) {
+        try {
+          this.fs.unlink(f)
+        } catch {
+          // Already gone (partition directory removed).
+        }
+      }
+    }
+    if (delayMs <= 0) unlink()
+    else setTimeout(unlink, delayMs).unref()
+    if (this.pins === 0) this.closeFd()
+  }
+
+  private closeFd(): void {
+    if (!this.fdOpen) return
+    this.fdOpen = false
+    this.fs.close(this.fd)
+  }
+}
+
+function remainder(buffers: readonly Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = []
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length
+      continue
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b)
+    skip = 0
+  }
+  return out
+}

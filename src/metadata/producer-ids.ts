@@ -1,0 +1,128 @@
+// Producer ids for idempotent producers. Ids are reserved in blocks whose upper bound is written
+// durably to a small file in the log dir before any id of the block is handed out, so an id is
+// never issued twice, even across crashes (a crash only skips the rest of a block).
+import { open, readFile, rename } from 'node:fs/promises'
+import path from 'node:path'
+import { KafkaError } from '../protocol/errors.js'
+
+export const PRODUCER_ID_FILE = 'producer-id-block'
+const DEFAULT_BLOCK_SIZE = 1000
+// Epochs are int16; Kafka hands out a new id instead of wrapping (KIP-360).
+const MAX_EPOCH = 32767 - 1
+// Epochs are remembered only for bumps (KIP-360) of ids issued by this process; bounded so a
+// stream of short-lived producers cannot grow memory without end.
+const MAX_TRACKED = 100_000
+
+export interface ProducerIdAndEpoch {
+  producerId: number
+  producerEpoch: number
+}
+
+export interface ProducerIdAllocatorOptions {
+  blockSize?: number
+}
+
+export class ProducerIdAllocator {
+  private next: number
+  private limit: number
+  private reserving: Promise<void> | null = null
+  private readonly epochs = new Map<number, number>()
+
+  private constructor(
+    private readonly file: string,
+    private readonly blockSize: number,
+    start: number,
+  ) {
+    this.next = start
+    this.limit = start
+  }
+
+  static async open(
+    dir: string,
+    options: ProducerIdAllocatorOptions = {},
+  ): Promise<ProducerIdAllocator> {
+    const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE
+    if (!Number.isSafeInteger(blockSize) || blockSize < 1)
+      throw new Error(`bad block size ${blockSize}`)
+    const file = path.join(dir, PRODUCER_ID_FILE)
+    let start = 0
+    try {
+      const text = (await readFile(file, 'utf8')).trim()
+      start = Number(text)
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(start)) {
+        throw new Error(`corrupt producer id file ${file}: ${JSON.stringify(text)}`)
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    return new ProducerIdAllocator(file, blockSize, start)
+  }
+
+  /** The first id the next reserved block will start at (what the file says). */
+  get reservedUpTo(): number {
+    return this.limit
+  }
+
+  /** A fresh producer id, never issued before by this log dir. */
+  async allocate(): Promise<number> {
+    while (this.next >= this.limit) {
+      this.reserving ??= this.reserveBlock().finally(() => {
+        this.reserving = null
+      })
+      await this.reserving
+    }
+    const id = this.next++
+    this.remember(id, 0)
+    return id
+  }
+
+  /**
+   * InitProducerId for a non-transactional producer. With the producer's current id and epoch
+   * (v3+, KIP-360) the same id comes back with the epoch bumped when it matches what this broker
+   * issued; otherwise (unknown id, stale epoch, epoch exhausted) a new id with epoch 0, which is
+   * what Kafka answers idempotent producers in every case.
+   */
+  async init(current?: ProducerIdAndEpoch): Promise<ProducerIdAndEpoch> {
+    if (current !== undefined && current.producerId >= 0) {
+      const known = this.epochs.get(current.producerId)
+      if (known !== undefined && known === current.producerEpoch && known < MAX_EPOCH) {
+        this.remember(current.producerId, known + 1)
+        return { producerId: current.producerId, producerEpoch: known + 1 }
+      }
+    }
+    return { producerId: await this.allocate(), producerEpoch: 0 }
+  }
+
+  private remember(id: number, epoch: number): void {
+    this.epochs.delete(id)
+    this.epochs.set(id, epoch)
+    if (this.epochs.size > MAX_TRACKED) {
+      const oldest = this.epochs.keys().next()
+      if (oldest.done !== true) this.epochs.delete(oldest.value)
+    }
+  }
+
+  private async reserveBlock(): Promise<void> {
+    const start = Math.max(this.limit, this.next)
+    const end = start + this.blockSize
+    if (!Number.isSafeInteger(end))
+      throw new KafkaError('UNKNOWN_SERVER_ERROR', 'producer ids exhausted')
+    const tmp = `${this.file}.tmp`
+    const fh = await open(tmp, 'w')
+    try {
+      await fh.writeFile(`${end}\n`)
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, this.file)
+    const dirHandle = await open(path.dirname(this.file), 'r')
+    try {
+      await dirHandle.sync()
+    } finally {
+      await dirHandle.close()
+    }
+    this.next = start
+    this.limit = end
+  }
+}

@@ -1,0 +1,151 @@
+// The typed surface of the native addon (docs/ARCHITECTURE.md section 1). The only importer of
+// the binding; the addon owns no policy, so this file only validates arguments and adapts shapes.
+import { binding } from './binding.js'
+
+export interface FileRegion {
+  readonly fd: number
+  readonly position: number
+  readonly length: number
+}
+export interface SendfileOptions {
+  /** Longest wait for socket space without progress before ETIMEDOUT. Default 30_000. */
+  timeoutMs?: number
+}
+export interface SendfileHandle extends Promise<number> {
+  cancel(): void
+}
+
+/** Errors from the addon: Node SystemError shape, errno positive. */
+export interface NativeError extends Error {
+  code: string
+  errno: number
+  syscall: string
+  bytesSent?: number
+}
+
+export const DEFAULT_SENDFILE_TIMEOUT_MS = 30_000
+
+const pending = new Map<number, { resolve(n: number): void; reject(e: Error): void }>()
+let engineStarted = false
+
+function onSendfileComplete(id: number, error: Error | null, bytesSent: number): void {
+  const op = pending.get(id)
+  if (op === undefined) return
+  pending.delete(id)
+  if (error !== null) op.reject(error)
+  else op.resolve(bytesSent)
+}
+
+function handleOf(promise: Promise<number>, cancel: () => void): SendfileHandle {
+  const handle = promise as SendfileHandle
+  handle.cancel = cancel
+  return handle
+}
+
+const noop = (): void => {}
+
+/**
+ * Sends the regions, in order, from their files to the socket on the addon's sender thread.
+ * Resolves with the bytes sent (the sum of lengths). Rejects with a NativeError carrying
+ * bytesSent: ECONNRESET / EPIPE (peer gone), ETIMEDOUT, ECANCELED (after cancel()), code 'EOF'
+ * (errno 0) when a file is shorter than promised. Any rejection after bytes were sent leaves a
+ * frame half written: the caller must destroy the connection (R8).
+ */
+export function sendfile(
+  socketFd: number,
+  regions: readonly FileRegion[],
+  options?: SendfileOptions,
+): SendfileHandle {
+  if (!engineStarted) {
+    binding.sendfileInit(onSendfileComplete)
+    engineStarted = true
+  }
+  const timeoutMs = options?.timeoutMs ?? DEFAULT_SENDFILE_TIMEOUT_MS
+  let id: number
+  try {
+    id = binding.sendfileSubmit(socketFd, regions, timeoutMs)
+  } catch (err) {
+    return handleOf(Promise.reject(err as Error), noop)
+  }
+  if (id === 0) return handleOf(Promise.resolve(0), noop) // nothing to send
+  const promise = new Promise<number>((resolve, reject) => pending.set(id, { resolve, reject }))
+  return handleOf(promise, () => {
+    if (pending.has(id)) binding.sendfileCancel(id)
+  })
+}
+
+/** One gathered write of all buffers at `position`, looping over short writes. */
+export function pwritevSync(fd: number, buffers: readonly Uint8Array[], position: number): number {
+  return binding.pwritevSync(fd, buffers, position)
+}
+
+/** pwritevSync on the libuv pool; the buffers must not change until it settles. */
+export function pwritev(
+  fd: number,
+  buffers: readonly Uint8Array[],
+  position: number,
+): Promise<number> {
+  try {
+    return binding.pwritev(fd, buffers, position)
+  } catch (err) {
+    return Promise.reject(err as Error)
+  }
+}
+
+/** CRC-32C; `initial` continues a previous result. Unsigned 32-bit. */
+export function crc32c(data: Uint8Array, initial?: number): number {
+  return binding.crc32c(data, initial)
+}
+
+/** The portable slicing-by-8 CRC-32C, whatever the CPU (tests, benchmarks). */
+export function crc32cSoftware(data: Uint8Array, initial?: number): number {
+  return binding.crc32cSoftware(data, initial)
+}
+
+/** 'sse4.2+pclmul', 'sse4.2' or 'software': what crc32c() runs on this CPU. */
+export const crc32cImplementation: string = binding.crc32cImplementation
+
+export const FADV = {
+  NORMAL: 0,
+  RANDOM: 1,
+  SEQUENTIAL: 2,
+  WILLNEED: 3,
+  DONTNEED: 4,
+  NOREUSE: 5,
+} as const
+
+/** posix_fadvise; length 0 means to the end of the file. */
+export function fadvise(fd: number, offset: number, length: number, advice: number): void {
+  binding.fadvise(fd, offset, length, advice)
+}
+
+export function fdatasync(fd: number): Promise<void> {
+  try {
+    return binding.fdatasync(fd)
+  } catch (err) {
+    return Promise.reject(err as Error)
+  }
+}
+
+export function fdatasyncSync(fd: number): void {
+  binding.fdatasyncSync(fd)
+}
+
+/**
+ * Reserves blocks for [offset, offset + length). Grows the file size unless keepSize is set
+ * (FALLOC_FL_KEEP_SIZE).
+ */
+export function fallocate(fd: number, offset: number, length: number, keepSize = false): void {
+  binding.fallocate(fd, offset, length, keepSize)
+}
+
+/** TCP_CONGESTION; an algorithm that is not allowed fails with EPERM, unknown with ENOENT. */
+export function setTcpCongestion(socketFd: number, algorithm: string): void {
+  binding.setTcpCongestion(socketFd, algorithm)
+}
+
+export function getTcpCongestion(socketFd: number): string {
+  return binding.getTcpCongestion(socketFd)
+}
+
+export { MappedFile } from './mapped-file.js'

@@ -1,0 +1,118 @@
+// Splits a TCP byte stream into Kafka request frames (int32 size, then that many bytes) without
+// copying: a frame that lies inside one received chunk is handed out as a subarray of it; only a
+// frame that spans chunks is assembled into a new buffer. Sizes are checked as soon as the 4
+// size bytes arrive, so an oversized frame is refused before its body is buffered.
+
+export class FrameError extends Error {
+  constructor(
+    message: string,
+    readonly declaredSize: number,
+  ) {
+    super(message)
+    this.name = 'FrameError'
+  }
+}
+
+/** The smallest request: api_key, api_version, correlation_id. */
+export const MIN_FRAME_BYTES = 8
+
+export class FrameSplitter {
+  private chunks: Buffer[] = []
+  /** Read position inside chunks[0]. */
+  private offset = 0
+  private buffered = 0
+  /** Size of the frame being collected, -1 while its size prefix is incomplete. */
+  private need = -1
+
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly onFrame: (frame: Buffer) => void,
+  ) {}
+
+  /** Bytes received but not yet handed out as frames. */
+  get pendingBytes(): number {
+    return this.buffered
+  }
+
+  /** Feeds one received chunk; calls onFrame for every complete frame. Throws FrameError. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    for (;;) {
+      if (this.need < 0) {
+        if (this.buffered < 4) return
+        const size = this.readSize()
+        if (size < MIN_FRAME_BYTES || size > this.maxFrameBytes) {
+          this.reset()
+          throw new FrameError(
+            size < MIN_FRAME_BYTES
+              ? `request frame of ${size} bytes is below the minimum ${MIN_FRAME_BYTES}`
+              : `request frame of ${size} bytes exceeds socket.request.max.bytes ${this.maxFrameBytes}`,
+            size,
+          )
+        }
+        this.need = size
+      }
+      if (this.buffered < this.need) return
+      const frame = this.take(this.need)
+      this.need = -1
+      this.onFrame(frame)
+    }
+  }
+
+  reset(): void {
+    this.chunks = []
+    this.offset = 0
+    this.buffered = 0
+    this.need = -1
+  }
+
+  private readSize(): number {
+    const first = this.chunks[0] as Buffer
+    if (first.length - this.offset >= 4) {
+      const size = first.readInt32BE(this.offset)
+      this.consume(4)
+      return size
+    }
+    let size = 0
+    for (let i = 0; i < 4; i++) size = (size << 8) | this.takeByte()
+    return size
+  }
+
+  private takeByte(): number {
+    const first = this.chunks[0] as Buffer
+    const b = first[this.offset] as number
+    this.consume(1)
+    return b
+  }
+
+  private consume(n: number): void {
+    this.offset += n
+    this.buffered -= n
+    while (this.chunks.length > 0 && this.offset >= (this.chunks[0] as Buffer).length) {
+      this.offset -= (this.chunks[0] as Buffer).length
+      this.chunks.shift()
+    }
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0] as Buffer
+    if (first.length - this.offset >= n) {
+      const frame = first.subarray(this.offset, this.offset + n)
+      this.consume(n)
+      return frame
+    }
+    // The frame spans chunks: the one place bytes are copied.
+    const frame = Buffer.allocUnsafe(n)
+    let filled = 0
+    while (filled < n) {
+      const c = this.chunks[0] as Buffer
+      const len = Math.min(c.length - this.offset, n - filled)
+      c.copy(frame, filled, this.offset, this.offset + len)
+      filled += len
+      this.consume(len)
+    }
+    return frame
+  }
+}

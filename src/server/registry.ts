@@ -1,0 +1,50 @@
+// The ONE list of request handlers. Every src/handlers/NN-<api>.ts module exports its HandlerDef
+// (as `handler` and as the default export); add one import line and one list entry per API.
+// ApiVersions derives its answer from this list, so what is advertised is what is served.
+
+import type { AnyHandler } from './handler.js'
+import produce from '../handlers/00-produce.js'
+import fetch from '../handlers/01-fetch.js'
+import listOffsets from '../handlers/02-list-offsets.js'
+import metadata from '../handlers/03-metadata.js'
+import apiVersions from '../handlers/18-api-versions.js'
+import createTopics from '../handlers/19-create-topics.js'
+import deleteTopics from '../handlers/20-delete-topics.js'
+import deleteRecords from '../handlers/21-delete-records.js'
+import initProducerId from '../handlers/22-init-producer-id.js'
+import describeConfigs from '../handlers/32-describe-configs.js'
+import alterConfigs from '../handlers/33-alter-configs.js'
+import createPartitions from '../handlers/37-create-partitions.js'
+import incrementalAlterConfigs from '../handlers/44-incremental-alter-configs.js'
+import describeCluster from '../handlers/60-describe-cluster.js'
+
+export const handlers: AnyHandler[] = [
+  produce,
+  fetch,
+  listOffsets,
+  metadata,
+  apiVersions,
+  createTopics,
+  deleteTopics,
+  deleteRecords,
+  initProducerId,
+  describeConfigs,
+  alterConfigs,
+  createPartitions,
+  incrementalAlterConfigs,
+  describeCluster,
+]
+
+/** The handlers by API key; throws on a duplicate key (two modules claiming one API). */
+export function registerAll(list: readonly AnyHandler[] = handlers): Map<number, AnyHandler> {
+  const byKey = new Map<number, AnyHandler>()
+  for (const h of list) {
+    const other = byKey.get(h.apiKey)
+    if (other !== undefined)
+      throw new Error(`api key ${h.apiKey} has two handlers: ${other.name} and ${h.name}`)
+    if (h.minVersion > h.maxVersion || h.minVersion < 0)
+      throw new Error(`handler ${h.name}: bad version range ${h.minVersion}-${h.maxVersion}`)
+    byKey.set(h.apiKey, h)
+  }
+  return byKey
+}
