@@ -1,10 +1,18 @@
 // kcat (librdkafka) producer and consumer throughput against a Samsa broker started here, with
-// the broker's CPU-s/GB read from /proc. 1 KiB messages, 1 and 8 partitions, page cache warm:
-// the produce phase runs once as a warm-up into a throwaway topic so the measured appends land
-// in recycled page-cache pages, and the consume phase reads what was just written (cached).
+// the broker's CPU-s/GB read from /proc. 1 KiB messages, 1 and 8 partitions.
+//
+// Memory warmth (reference/machine-ceilings.md): a log that grows into never-used guest memory
+// costs several times the CPU of one that reuses page-cache pages. Each measured produce runs
+// right after a same-sized warm-up topic was written and deleted (segment delete delay 0), so
+// its appends land in recycled pages: "warm". The consume phase reads what was just written,
+// from the page cache. Pass --cold to skip the warm-up and measure a log growing into fresh
+// memory instead. --congestion NAME sets the broker's sockets' TCP congestion control (root or
+// net.ipv4.tcp_allowed_congestion_control needed; the kernel default is reported otherwise).
 //
 // Run: npm run build:ts && node dist/bench/kcat-throughput.js [--messages N] [--partitions 1,8]
+//      [--cold] [--congestion cubic]
 import { spawn, spawnSync } from 'node:child_process'
+import type { Admin } from 'kafkajs'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -105,17 +113,19 @@ async function main(): Promise<void> {
   fs.closeSync(fd)
   const payloadBytes = messages * 1024
 
+  const cold = process.argv.includes('--cold')
+  const congestion = arg('congestion', '')
   const port = await freePort()
+  const sets = [
+    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `log.dirs=${path.join(dir, 'data')}`,
+    'log.segment.delete.delay.ms=0',
+    'admin.listener=',
+    ...(congestion === '' ? [] : [`samsa.tcp.congestion=${congestion}`]),
+  ]
   const broker = spawn(
     process.execPath,
-    [
-      path.join(root, 'bin/samsa.js'),
-      'start',
-      '--set',
-      `listeners=PLAINTEXT://127.0.0.1:${port}`,
-      '--set',
-      `log.dirs=${path.join(dir, 'data')}`,
-    ],
+    [path.join(root, 'bin/samsa.js'), 'start', ...sets.flatMap((kv) => ['--set', kv])],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   )
   const rows: Row[] = []
@@ -134,8 +144,18 @@ async function main(): Promise<void> {
     ]
     for (const partitions of partitionCounts) {
       const topic = `bench-${partitions}`
-      for (const t of [`${topic}-warmup`, topic]) await createTopic(bootstrap, t, partitions)
-      await runKcat(['-P', '-b', bootstrap, '-t', `${topic}-warmup`, ...producerOpts, '-l', input])
+      await adminOp(bootstrap, (a) =>
+        a.createTopics({ topics: [{ topic, numPartitions: partitions }] }),
+      )
+      if (!cold) {
+        const warm = `${topic}-warmup`
+        await adminOp(bootstrap, (a) =>
+          a.createTopics({ topics: [{ topic: warm, numPartitions: partitions }] }),
+        )
+        await runKcat(['-P', '-b', bootstrap, '-t', warm, ...producerOpts, '-l', input])
+        // Freed guest pages return to the host within 1-2 s: the measured run starts at once.
+        await adminOp(bootstrap, (a) => a.deleteTopics({ topics: [warm] }))
+      }
       const cpu0 = cpuSeconds(broker.pid!)
       const produce = await runKcat([
         '-P',
@@ -195,7 +215,8 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true })
   }
   console.log(
-    'kcat throughput, 1 KiB messages, acks=1, page cache warm (warm-up topic written first)',
+    `kcat throughput, 1 KiB messages, acks=1, memory ${cold ? 'cold (log grows into fresh pages)' : 'warm (recycled pages of a deleted warm-up topic)'}, ` +
+      `broker congestion control ${congestion === '' ? 'kernel default' : congestion}`,
   )
   console.log('phase    partitions  messages   seconds   MB/s     msgs/s     broker CPU-s/GB')
   for (const r of rows) {
@@ -206,13 +227,13 @@ async function main(): Promise<void> {
   console.log('(kcat itself shares the 2 cores with the broker; MB/s counts message payload bytes)')
 }
 
-async function createTopic(bootstrap: string, topic: string, partitions: number): Promise<void> {
-  // KafkaJS admin is a devDependency; it speaks CreateTopics so the partition count is exact.
+async function adminOp(bootstrap: string, op: (admin: Admin) => Promise<unknown>): Promise<void> {
+  // KafkaJS admin is a devDependency; CreateTopics makes the partition count exact.
   const { Kafka, logLevel } = await import('kafkajs')
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin()
   await admin.connect()
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] })
+    await op(admin)
   } finally {
     await admin.disconnect()
   }

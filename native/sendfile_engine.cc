@@ -302,7 +302,8 @@ void SendfileEngine::Run() {
   // Stopping: release every unfinished op without calling into JS.
   for (auto& entry : active_) {
     SendOp* op = entry.second;
-    if (op->registered) epoll_ctl(epfd_, EPOLL_CTL_DEL, op->sock, nullptr);
+    // The epoll fd is closed right after; a failed DEL cannot leave anything behind.
+    if (op->registered && epoll_ctl(epfd_, EPOLL_CTL_DEL, op->sock, nullptr) != 0) op->err = errno;
     CloseOpFds(op);
     delete op;
   }

@@ -2,6 +2,7 @@
 // One object per broker process, built by startBroker().
 
 import type { BrokerConfig } from './config/broker-config.js'
+import type { GroupCoordinator } from './group/coordinator.js'
 import type { LogManager } from './log/log-manager.js'
 import type { ProducerIdAllocator } from './metadata/producer-ids.js'
 import type { TopicStore } from './metadata/topic-store.js'
@@ -18,6 +19,8 @@ export interface BrokerServices {
   topics: TopicStore
   purgatory: FetchPurgatory
   producerIds: ProducerIdAllocator
+  /** The consumer group coordinator (absent in handler-test fixtures that do not need it). */
+  groups?: GroupCoordinator
   nodeId: number
   clusterId: string
   /** The address clients are told to connect to (first advertised listener, real port). */

@@ -6,9 +6,14 @@
 import { promises as fsp } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { AdminServer } from './admin/http/admin-server.js'
+import { startAdminListener } from './admin/http/start-admin.js'
 import type { BrokerServices } from './broker-services.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import { loadOrCreateMeta } from './config/meta-properties.js'
+import { reloadConfig } from './config/reload.js'
+import type { ReloadPlan } from './config/reload.js'
+import { openGroupCoordinator } from './group/service.js'
 import { parseTopicConfig } from './log/log-config.js'
 import type { LogConfig } from './log/log-config.js'
 import { LogManager } from './log/log-manager.js'
@@ -36,6 +41,8 @@ export interface StartBrokerOptions {
   shutdownTimeoutMs?: number
   /** Where the start-up banner goes; default stdout. */
   banner?: (line: string) => void
+  /** Reload the config on SIGHUP. Default: when the config came from loadBrokerConfig. */
+  reloadOnSighup?: boolean
 }
 
 export interface Broker {
@@ -44,6 +51,10 @@ export interface Broker {
   /** The listeners with their real ports. */
   readonly listeners: readonly BoundListener[]
   readonly dataDirs: readonly string[]
+  /** The admin HTTP listener (metrics, health, dashboard); null when off. */
+  readonly admin: AdminServer | null
+  /** Re-reads the config from its origin and applies what can change live (also on SIGHUP). */
+  reload(): ReloadPlan | null
   close(): Promise<void>
 }
 
@@ -89,12 +100,17 @@ export async function startBroker(
       const lock = await DirLock.acquire(dir)
       cleanups.push(() => lock.release())
     }
+    // Up before recovery so health probes answer (and /ready says 503) during a long start-up.
+    const admin = await startAdminListener(config, log)
+    if (admin !== null) cleanups.push(() => admin.close())
     const meta = await loadOrCreateMeta(dirs, config.nodeId, config.clusterId)
     const logs = await LogManager.open({
       logDirs: dirs,
       defaults: config.logDefaults,
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+      cleanerEnable: config.logCleanerEnable,
+      cleanerBackoffMs: config.logCleanerBackoffMs,
       log,
     })
     cleanups.push(() => logs.close())
@@ -109,9 +125,24 @@ export async function startBroker(
         }
       }
     }
+    // A crash between removing a topic from the store and deleting its logs leaves logs that no
+    // API lists; finish that delete now rather than serve data for a topic that no longer exists.
+    for (const l of logs.all()) {
+      const t = topics.get(l.topic)
+      if (t === undefined || l.partition >= t.partitions) {
+        log('warn', 'deleting partition log of a deleted topic', {
+          topic: l.topic,
+          partition: l.partition,
+        })
+        await logs.delete(l.topic, l.partition)
+      }
+    }
     const purgatory = new FetchPurgatory(logs)
     cleanups.push(async () => purgatory.close())
     const producerIds = await ProducerIdAllocator.open(dirs[0] as string)
+    // Closed before the LogManager (cleanups run in reverse): no group write after the logs close.
+    const groups = await openGroupCoordinator({ config, logs, topics, log })
+    cleanups.push(async () => groups.close())
     const handlers = options.handlers ?? registeredHandlers
     registerAll(handlers)
     const stats = newBrokerStats()
@@ -121,6 +152,7 @@ export async function startBroker(
       topics,
       purgatory,
       producerIds,
+      groups,
       nodeId: config.nodeId,
       clusterId: meta.clusterId,
       advertised: { host: '', port: 0 },
@@ -128,8 +160,9 @@ export async function startBroker(
       handlers,
       log,
     }
+    admin?.attach(services)
     const dispatcher = new Dispatcher(handlers, services)
-    const server = await BrokerServer.listen(config.listeners, {
+    const listenerOptions = {
       maxRequestBytes: config.socketRequestMaxBytes,
       idleTimeoutMs: config.connectionsMaxIdleMs,
       maxInFlightBytes: config.queuedMaxRequestBytes,
@@ -138,10 +171,14 @@ export async function startBroker(
       stats,
       log,
       sendfile: options.sendfile,
-    })
+    }
+    const server = await BrokerServer.listen(config.listeners, listenerOptions)
     services.advertised = advertisedAddress(config, server.bound)
+    if (admin !== null) admin.state = 'ready'
 
     const banner = options.banner ?? ((line: string) => process.stdout.write(line + '\n'))
+    if (admin !== null)
+      banner(`samsa admin on ${admin.url} (/metrics, /health, /ready, dashboard /)`)
     // The listening lines come last: tools wait for them as the ready signal.
     banner(
       `samsa data directory ${dirs.join(',')} (cluster.id ${meta.clusterId}, node.id ${config.nodeId}, ` +
@@ -152,15 +189,42 @@ export async function startBroker(
         `samsa listening on ${b.name}://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`,
       )
 
+    const reload = (): ReloadPlan | null => {
+      const origin = services.config.origin
+      if (origin === undefined) {
+        log('warn', 'config reload: this broker was not started from a config file')
+        return null
+      }
+      return reloadConfig(services.config, origin, {
+        log,
+        apply(plan) {
+          services.config = plan.config
+          listenerOptions.idleTimeoutMs = plan.config.connectionsMaxIdleMs
+          for (const t of topics.list()) logs.setTopicConfig(t.name, topicOverrides(t, log))
+        },
+      })
+    }
+    const onSighup = (): void => {
+      log('info', 'SIGHUP received, reloading the config')
+      reload()
+    }
+    if (options.reloadOnSighup ?? config.origin !== undefined) process.on('SIGHUP', onSighup)
+
     let closing: Promise<void> | null = null
     const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000
     return {
-      config,
+      get config() {
+        return services.config
+      },
       services,
       listeners: server.bound,
       dataDirs: dirs,
+      admin,
+      reload,
       close(): Promise<void> {
         closing ??= (async () => {
+          process.off('SIGHUP', onSighup)
+          if (admin !== null) admin.state = 'stopping'
           const drained = server.close(shutdownTimeoutMs)
           // Parked long-poll fetches answer now instead of holding the drain for max_wait_ms.
           purgatory.close()

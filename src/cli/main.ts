@@ -7,6 +7,13 @@ import type { Broker } from '../broker.js'
 import { ConfigError, loadBrokerConfig, parseOverride } from '../config/broker-config.js'
 import { KEY_DEFS, envNameOf } from '../config/keys.js'
 import { consoleLog } from '../server/logger.js'
+import {
+  consumeCommand,
+  groupsCommand,
+  produceCommand,
+  topicsCommand,
+  tuneCommand,
+} from './commands.js'
 
 interface Command {
   summary: string
@@ -20,6 +27,11 @@ const commands: Record<string, Command> = {
     usage: 'samsa start [--config server.properties] [--set key=value ...]',
     run: startCommand,
   },
+  topics: topicsCommand,
+  groups: groupsCommand,
+  produce: produceCommand,
+  consume: consumeCommand,
+  tune: tuneCommand,
 }
 
 function usage(): string {

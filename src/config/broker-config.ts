@@ -55,12 +55,23 @@ export interface BrokerConfig {
   readonly offsetsRetentionMinutes: number
   /** '' = leave the kernel default. */
   readonly tcpCongestion: string
+  readonly logCleanerEnable: boolean
+  readonly logCleanerBackoffMs: number
   /** Broker-level log.* settings mapped onto the LogConfig every new log starts from. */
   readonly logDefaults: LogConfig
   /** Effective property strings for every known key that has a value (DescribeConfigs). */
   readonly values: ReadonlyMap<string, string>
   /** Where each effective value came from. */
   readonly sources: ReadonlyMap<string, ConfigSource>
+  /** Where loadBrokerConfig read it from, so SIGHUP can read it again (src/config/reload.ts). */
+  readonly origin?: ConfigOrigin
+}
+
+export interface ConfigOrigin {
+  readonly file?: string
+  readonly fileText?: string
+  readonly overrides?: ReadonlyArray<readonly [string, string]>
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 export class ConfigError extends Error {
@@ -131,7 +142,13 @@ export function loadBrokerConfig(options: LoadConfigOptions = {}): LoadedConfig 
   }
   for (const [k, v] of options.overrides ?? []) put(k.trim(), v.trim(), 'cli', '--set')
 
-  return { config: buildConfig(raw, sources), warnings }
+  const origin: ConfigOrigin = {
+    file: options.file,
+    fileText: options.file === undefined ? options.fileText : undefined,
+    overrides: options.overrides,
+    env: options.env,
+  }
+  return { config: { ...buildConfig(raw, sources), origin }, warnings }
 }
 
 /** Parses `key=value` of a `--set` argument. */
@@ -206,6 +223,10 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
   if (isSet('log.segment.delete.delay.ms'))
     logDefaults.fileDeleteDelayMs = int('log.segment.delete.delay.ms')
   if (isSet('log.preallocate')) logDefaults.preallocate = bool('log.preallocate')
+  if (isSet('log.cleaner.delete.retention.ms'))
+    logDefaults.deleteRetentionMs = int('log.cleaner.delete.retention.ms')
+  if (isSet('log.cleaner.min.cleanable.ratio'))
+    logDefaults.minCleanableDirtyRatio = Number(str('log.cleaner.min.cleanable.ratio'))
 
   const clusterId = str('cluster.id')
   if (clusterId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(clusterId))
@@ -234,6 +255,8 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     offsetsTopicNumPartitions: int('offsets.topic.num.partitions'),
     offsetsRetentionMinutes: int('offsets.retention.minutes'),
     tcpCongestion: str('samsa.tcp.congestion') ?? '',
+    logCleanerEnable: bool('log.cleaner.enable'),
+    logCleanerBackoffMs: int('log.cleaner.backoff.ms'),
     logDefaults,
     values,
     sources,
@@ -269,6 +292,14 @@ function validate(def: KeyDef, v: string): void {
         throw new ConfigError(def.key, `'${v}' does not fit in a 32-bit integer`)
       if (def.min !== undefined && n < def.min)
         throw new ConfigError(def.key, `'${v}' is below the minimum ${def.min}`)
+      return
+    }
+    case 'double': {
+      const n = Number(v)
+      if (v.trim() === '' || !Number.isFinite(n))
+        throw new ConfigError(def.key, `'${v}' is not a number`)
+      if (def.key === 'log.cleaner.min.cleanable.ratio' && (n < 0 || n > 1))
+        throw new ConfigError(def.key, `'${v}' is not in [0, 1]`)
       return
     }
     case 'bool':

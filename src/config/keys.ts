@@ -2,7 +2,7 @@
 // ServerLogConfigs), plus our own `samsa.*` keys. This table is the one place a key is declared;
 // parsing, defaults, environment names and `--help` output all come from it.
 
-export type KeyKind = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum'
+export type KeyKind = 'int' | 'long' | 'double' | 'bool' | 'string' | 'list' | 'enum'
 
 export interface KeyDef {
   readonly key: string
@@ -166,6 +166,32 @@ export const KEY_DEFS: readonly KeyDef[] = [
   },
   { key: 'log.preallocate', kind: 'bool', default: 'false', doc: 'preallocate segment files' },
   {
+    key: 'log.cleaner.enable',
+    kind: 'bool',
+    default: 'true',
+    doc: 'run the log cleaner (compaction)',
+  },
+  {
+    key: 'log.cleaner.backoff.ms',
+    kind: 'long',
+    default: '15000',
+    min: 0,
+    doc: 'pause of the log cleaner when no log needs cleaning',
+  },
+  {
+    key: 'log.cleaner.delete.retention.ms',
+    kind: 'long',
+    default: '86400000',
+    min: 0,
+    doc: 'how long tombstones of compacted topics stay readable',
+  },
+  {
+    key: 'log.cleaner.min.cleanable.ratio',
+    kind: 'double',
+    default: '0.5',
+    doc: 'dirty share of a log before the cleaner compacts it (0 to 1)',
+  },
+  {
     key: 'log.message.timestamp.type',
     kind: 'enum',
     default: 'CreateTime',
@@ -247,6 +273,12 @@ export const KEY_DEFS: readonly KeyDef[] = [
     kind: 'string',
     default: '',
     doc: 'TCP congestion algorithm for client sockets (empty = kernel default)',
+  },
+  {
+    key: 'admin.listener',
+    kind: 'string',
+    default: '127.0.0.1:9644',
+    doc: 'host:port of the admin HTTP listener (metrics, health, dashboard); empty = off',
   },
 ]
 

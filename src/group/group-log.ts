@@ -83,7 +83,13 @@ export function readPartitionRecords(
       for (const region of result.regions) {
         let done = 0
         while (done < region.length) {
-          const n = readSync(region.fd, buf, at + done, region.length - done, region.position + done)
+          const n = readSync(
+            region.fd,
+            buf,
+            at + done,
+            region.length - done,
+            region.position + done,
+          )
           if (n === 0) throw new Error(`short read of ${OFFSETS_TOPIC}-${partition}`)
           done += n
         }

@@ -84,6 +84,7 @@ export class Group {
   rebalanceTimer: TimerHandle | null = null
   /** Set while the first rebalance of an empty group waits for more members. */
   initialDelayDeadline = -1
+  joinedDuringDelay = false
 
   constructor(
     readonly groupId: string,

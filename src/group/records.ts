@@ -181,7 +181,7 @@ export function decodeGroupValue(buf: Buffer): StoredGroup {
   const leader = r.nullableString()
   const currentStateTimestamp = version >= 2 ? r.int64() : -1
   const count = r.arrayLength(4)
-  if (count < 0) throw new Error("group metadata value: null members")
+  if (count < 0) throw new Error('group metadata value: null members')
   const members: StoredMember[] = []
   for (let i = 0; i < count; i++) {
     const memberId = r.string()

@@ -1,7 +1,9 @@
 // Produce (key 0). Serves v3-9 (record batch v2 only); v0-2 are advertised, as Kafka 4 does for
 // librdkafka's feature detection, and answered with UNSUPPORTED_VERSION per partition: their
 // message-format v0/v1 bytes are never appended. Per request and per batch work only: the batch
-// bytes are a subarray of the request frame and go to the log as they are.
+// bytes are a subarray of the request frame and go to the log as they are. Nothing may keep a
+// reference to the request bytes once handle() returns synchronously: the connection reuses the
+// frame's buffer for the next request (server/frame-splitter.ts, recycle).
 import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
 import { ProduceRequestSchema, ProduceResponseSchema } from '../protocol/messages/produce.js'
 import type {
@@ -11,6 +13,7 @@ import type {
 } from '../protocol/messages/produce.js'
 import { CloseConnection } from '../server/connection.js'
 import type { HandlerDef } from '../server/handler.js'
+import type { TrafficObserver } from '../server/stats.js'
 import type { LogLookup } from './02-list-offsets.js'
 import { LEADER_EPOCH } from './02-list-offsets.js'
 
@@ -32,11 +35,17 @@ function failed(index: number, err: unknown, version: number): ProducePartitionR
 }
 
 /** Kafka (v3+): exactly one record batch per partition. Only the outer header is read. */
+/** The v2 header after the offset and length fields (61 - 12 bytes). */
+const MIN_BATCH_LENGTH = 49
+
 function checkSingleBatch(records: Buffer | null): Buffer {
   if (records === null || records.length === 0) {
     throw new KafkaError('INVALID_RECORD', 'no record batch for the partition')
   }
-  if (records.length >= LOG_OVERHEAD && LOG_OVERHEAD + records.readInt32BE(8) < records.length) {
+  // A declared length below the v2 header is a corrupt batch, not a second one: the log's
+  // validation answers it with CORRUPT_MESSAGE as Kafka does.
+  const declared = records.length >= LOG_OVERHEAD ? records.readInt32BE(8) : -1
+  if (declared >= MIN_BATCH_LENGTH && LOG_OVERHEAD + declared < records.length) {
     throw new KafkaError('INVALID_RECORD', 'more than one record batch for the partition')
   }
   return records
@@ -63,7 +72,12 @@ export interface ProduceOutcome {
   anyError: boolean
 }
 
-export function produce(request: ProduceRequest, version: number, logs: LogLookup): ProduceOutcome {
+export function produce(
+  request: ProduceRequest,
+  version: number,
+  logs: LogLookup,
+  traffic?: TrafficObserver,
+): ProduceOutcome {
   const whole = requestError(request, version)
   let anyError = false
   const responses = request.topicData.map((topic) => ({
@@ -73,7 +87,10 @@ export function produce(request: ProduceRequest, version: number, logs: LogLooku
         if (whole !== null) throw whole
         const log = logs.get(topic.name, p.index)
         if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        const info = log.append(checkSingleBatch(p.records), { leaderEpoch: LEADER_EPOCH })
+        const batch = checkSingleBatch(p.records)
+        const info = log.append(batch, { leaderEpoch: LEADER_EPOCH })
+        if (!info.duplicate)
+          traffic?.produced(topic.name, batch.length, info.lastOffset - info.firstOffset + 1)
         // A duplicate (idempotent retry) answers with the offsets of the original append.
         return {
           index: p.index,
@@ -103,7 +120,12 @@ export const produceHandler: HandlerDef<ProduceRequest, ProduceResponse> = {
   request: ProduceRequestSchema,
   response: ProduceResponseSchema,
   handle(request, ctx) {
-    const { response, anyError } = produce(request, ctx.apiVersion, ctx.broker.logs)
+    const { response, anyError } = produce(
+      request,
+      ctx.apiVersion,
+      ctx.broker.logs,
+      ctx.broker.stats?.traffic, // handler-test fixtures may build no stats
+    )
     if (request.acks !== 0) return response
     // acks=0 has no response; a failure closes the connection so the client refreshes metadata.
     if (anyError) throw new CloseConnection('acks=0 produce failed on some partition')

@@ -13,6 +13,7 @@ import type { LogReadResult } from '../log/partition-log.js'
 import type { DispatchContext } from '../server/dispatcher.js'
 import type { FetchPurgatory } from '../server/fetch-purgatory.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
+import type { TrafficObserver } from '../server/stats.js'
 import type { LogLookup } from './02-list-offsets.js'
 import { checkLeaderEpoch } from './02-list-offsets.js'
 
@@ -135,6 +136,18 @@ export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<Fet
   return pass
 }
 
+/** Record bytes per topic of one response (per partition, not per batch). */
+function countFetched(response: FetchResponseOut, traffic: TrafficObserver): void {
+  for (const t of response.responses) {
+    let bytes = 0
+    for (const p of t.partitions) {
+      const r = p.records
+      if (r !== null) bytes += 'regions' in r ? r.bytes : r.length
+    }
+    if (bytes > 0) traffic.fetched(t.topic, bytes)
+  }
+}
+
 /** Runs fn once the response has been sent (or dropped); at once without the server's hook. */
 function afterSent(ctx: RequestContext, fn: () => void): void {
   const hook = (ctx as Partial<DispatchContext>).onResponseSent
@@ -154,6 +167,8 @@ export const fetchHandler: HandlerDef<FetchRequest, FetchResponseOut> = {
     if (refused !== null) return refused
     const pass = await fetch(request, { logs: ctx.broker.logs, purgatory: ctx.broker.purgatory })
     afterSent(ctx, pass.release)
+    const traffic = ctx.broker.stats?.traffic
+    if (traffic !== undefined && pass.bytes > 0) countFetched(pass.response, traffic)
     return pass.response
   },
 }

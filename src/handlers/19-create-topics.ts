@@ -25,6 +25,7 @@ import type {
 } from '../protocol/messages/create-topics.js'
 import { ZERO_TOPIC_ID, topicManagerFor } from '../metadata/topic-manager.js'
 import { describeTopicConfigs } from '../metadata/config-describer.js'
+import { validateTopicName } from '../metadata/topic-store.js'
 import { resultError } from '../metadata/error-message.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 
@@ -104,6 +105,8 @@ async function createOne(
   ctx: RequestContext,
 ): Promise<CreatableTopicResult> {
   try {
+    // The name is checked first so a bad name is reported as such whatever else is wrong.
+    validateTopicName(topic.name)
     const partitions = partitionCount(topic, ctx)
     const configs: Record<string, string | null> = {}
     for (const c of topic.configs) configs[c.name] = c.value

@@ -19,8 +19,6 @@ import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../metadata/acl-operations.js
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 
 export const ENDPOINT_TYPE_BROKERS = 1
-/** Kafka's MISMATCHED_ENDPOINT_TYPE (KIP-919); not in our error table, which stops at 108. */
-export const MISMATCHED_ENDPOINT_TYPE = 114
 
 export function handleDescribeCluster(
   request: DescribeClusterRequest,
@@ -30,7 +28,7 @@ export function handleDescribeCluster(
   if (request.endpointType !== ENDPOINT_TYPE_BROKERS) {
     return {
       throttleTimeMs: 0,
-      errorCode: MISMATCHED_ENDPOINT_TYPE,
+      errorCode: ErrorCode.MISMATCHED_ENDPOINT_TYPE,
       errorMessage: `this is a broker endpoint; endpoint type ${request.endpointType} was requested`,
       endpointType: ENDPOINT_TYPE_BROKERS,
       clusterId: b.clusterId,

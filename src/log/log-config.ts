@@ -15,6 +15,10 @@ export interface LogConfig {
   cleanupPolicy: string
   fileDeleteDelayMs: number
   preallocate: boolean
+  /** Compaction: how long tombstones stay readable (delete.retention.ms). */
+  deleteRetentionMs: number
+  /** Compaction: dirty bytes / cleanable bytes before a log is cleaned (min.cleanable.dirty.ratio). */
+  minCleanableDirtyRatio: number
 }
 
 // Kafka's Long.MAX_VALUE ("never") is represented by the largest exact JS integer.
@@ -36,6 +40,8 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   cleanupPolicy: 'delete',
   fileDeleteDelayMs: 60_000,
   preallocate: false,
+  deleteRetentionMs: DAY_MS,
+  minCleanableDirtyRatio: 0.5,
 }) as LogConfig
 
 export const TOPIC_CONFIG_KEYS: Record<string, keyof LogConfig> = {
@@ -52,6 +58,8 @@ export const TOPIC_CONFIG_KEYS: Record<string, keyof LogConfig> = {
   'cleanup.policy': 'cleanupPolicy',
   'file.delete.delay.ms': 'fileDeleteDelayMs',
   preallocate: 'preallocate',
+  'delete.retention.ms': 'deleteRetentionMs',
+  'min.cleanable.dirty.ratio': 'minCleanableDirtyRatio',
 }
 
 const INT32_MAX = 2 ** 31 - 1
@@ -69,6 +77,7 @@ const integerRules: Partial<Record<keyof LogConfig, { min: number; max: number }
   flushMs: { min: 0, max: NEVER },
   maxMessageBytes: { min: 0, max: INT32_MAX },
   fileDeleteDelayMs: { min: 0, max: NEVER },
+  deleteRetentionMs: { min: 0, max: NEVER },
 }
 
 function invalid(name: string, value: string, why: string): KafkaError {
@@ -92,6 +101,13 @@ export function parseTopicConfig(name: string, value: string): Partial<LogConfig
         throw invalid(name, value, 'expected delete, compact or both')
       }
       return { cleanupPolicy: parts.join(',') }
+    }
+    case 'minCleanableDirtyRatio': {
+      const n = Number(v)
+      if (v === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+        throw invalid(name, value, 'expected a number in [0, 1]')
+      }
+      return { minCleanableDirtyRatio: n }
     }
     case 'preallocate':
       if (v !== 'true' && v !== 'false') throw invalid(name, value, 'expected true or false')

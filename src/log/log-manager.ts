@@ -13,6 +13,7 @@ import {
   writeCheckpointFile,
   writeFileAtomic,
 } from './checkpoint.js'
+import { LogCleaner } from './cleaner/log-cleaner.js'
 import { realFileSystem } from './fs.js'
 import { PartitionLog } from './partition-log.js'
 import { logBytes } from './recovery.js'
@@ -27,6 +28,10 @@ export interface LogManagerOptions {
   clock?: () => number
   fs?: FileSystem
   retentionCheckIntervalMs?: number
+  /** log.cleaner.enable (default true): run the background cleaner for compacted topics. */
+  cleanerEnable?: boolean
+  /** log.cleaner.backoff.ms (default 15 s): pause between cleaner rounds. */
+  cleanerBackoffMs?: number
   recoveryPointCheckpointIntervalMs?: number
   log?: LogFn
 }
@@ -44,18 +49,30 @@ export class LogManager {
   private readonly clock: () => number
   private readonly logFn: LogFn | undefined
   private closed = false
+  /** Compaction; its schedule runs only with cleanerEnable (manual cleanLog calls always work). */
+  readonly cleaner: LogCleaner
 
   private constructor(private readonly options: LogManagerOptions) {
     this.fs = options.fs ?? realFileSystem
     this.clock = options.clock ?? Date.now
     this.logFn = options.log
+    this.cleaner = new LogCleaner({
+      logDirs: options.logDirs,
+      fs: this.fs,
+      clock: this.clock,
+      logs: () => this.all(),
+      backoffMs: options.cleanerBackoffMs,
+      log: options.log,
+    })
   }
 
   static async open(options: LogManagerOptions): Promise<LogManager> {
     if (options.logDirs.length === 0) throw new Error('at least one log dir is needed')
     const m = new LogManager(options)
     await m.loadAll()
+    m.cleaner.load()
     m.startSchedulers()
+    if (options.cleanerEnable ?? true) m.cleaner.start()
     return m
   }
 
@@ -94,6 +111,7 @@ export class LogManager {
     const log = this.logs.get(key)
     if (log === undefined) return
     this.logs.delete(key)
+    await this.cleaner.abort(log)
     log.closeForDelete()
     const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`
     this.fs.rename(log.dir, doomed)
@@ -145,6 +163,7 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await this.cleaner.stop()
     for (const t of this.timers) clearInterval(t)
     const failedDirs = new Set<string>()
     const logs = this.all()

@@ -447,6 +447,39 @@ export class PartitionLog {
     return this.segments.map((s) => s.baseOffset)
   }
 
+  /** Every segment but the active one, oldest first: what compaction may rewrite. */
+  inactiveSegments(): LogSegment[] {
+    return this.segments.slice(0, -1)
+  }
+
+  /**
+   * Compaction's swap (Kafka's replaceSegments). `old` must still be consecutive inactive
+   * segments of this log, else nothing changes and false is returned (retention or truncation
+   * removed one meanwhile). The old segments leave through the delayed, pin-aware delete path
+   * (renamed `.deleted`, fds kept while reads pin them: R9); `install` then renames the cleaned
+   * `.swap` files to their final names and opens the new segment.
+   */
+  replaceSegments(
+    old: readonly LogSegment[],
+    install: () => LogSegment,
+    afterDelete?: (seg: LogSegment) => void,
+  ): boolean {
+    const i = this.segments.indexOf(old[0])
+    if (this.isOffline || i < 0 || i + old.length >= this.segments.length) return false
+    if (old.some((seg, k) => this.segments[i + k] !== seg || seg.deleted)) return false
+    try {
+      for (let k = 0; k < old.length; k++) {
+        const flushed = this.segments[i + k + 1].baseOffset <= this.recoveryPoint
+        old[k].delete(this.config.fileDeleteDelayMs, flushed)
+        afterDelete?.(old[k])
+      }
+      this.segments.splice(i, old.length, install())
+    } catch (err) {
+      throw this.fail(err, 'clean')
+    }
+    return true
+  }
+
   /** Flushes, records producer state in a snapshot, trims indexes and closes the files. */
   async close(): Promise<void> {
     if (this.closed) return

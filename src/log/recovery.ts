@@ -2,6 +2,7 @@
 // opened, indexes sanity-checked (rebuilt when damaged) and, after an unclean shutdown, every
 // batch from the recovery point on CRC-checked with the log cut at the first invalid byte.
 import { BatchScanner } from './batch-scanner.js'
+import { completeInterruptedSwaps } from './cleaner/swap-recovery.js'
 import { LogSegment } from './segment.js'
 import {
   HEADER_SIZE,
@@ -53,6 +54,8 @@ export function logBytes(fs: FileSystem, dir: string): number {
 export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
   const { fs, dir, config } = o
   const bases: number[] = []
+  // Before the leftover sweep below, which would delete the `.swap` of an interrupted compaction.
+  completeInterruptedSwaps(fs, dir, o.log)
   const names = fs.readdir(dir)
   const present = new Set(names)
   for (const name of names) {

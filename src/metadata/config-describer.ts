@@ -79,6 +79,14 @@ const TOPIC_CONFIG_DEFS: Readonly<Record<string, TopicConfigDef>> = {
   'cleanup.policy': { brokerKeys: ['log.cleanup.policy'], type: ConfigType.LIST },
   'file.delete.delay.ms': { brokerKeys: ['log.segment.delete.delay.ms'], type: ConfigType.LONG },
   preallocate: { brokerKeys: ['log.preallocate'], type: ConfigType.BOOLEAN },
+  'delete.retention.ms': {
+    brokerKeys: ['log.cleaner.delete.retention.ms'],
+    type: ConfigType.LONG,
+  },
+  'min.cleanable.dirty.ratio': {
+    brokerKeys: ['log.cleaner.min.cleanable.ratio'],
+    type: ConfigType.DOUBLE,
+  },
 }
 
 /** Every topic-level config name we understand, in a stable order. */
@@ -171,6 +179,7 @@ export function describeTopicConfigs(
 const KIND_TYPES: Readonly<Record<KeyKind, number>> = {
   int: ConfigType.INT,
   long: ConfigType.LONG,
+  double: ConfigType.DOUBLE,
   bool: ConfigType.BOOLEAN,
   string: ConfigType.STRING,
   list: ConfigType.LIST,

@@ -67,6 +67,7 @@ const DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024
 /** After a failed request the socket is half-closed; a peer that never closes is cut after this. */
 const CLOSE_GRACE_MS = 2000
 const NO_FAILURE = Symbol('none')
+const PRODUCE_API_KEY = 0
 
 export class Connection implements ConnectionInfo {
   readonly id: number
@@ -176,6 +177,7 @@ export class Connection implements ConnectionInfo {
       result = this.options.handleFrame(frame, this)
     } catch (err) {
       this.fail(slot, err)
+      this.recycleProduceFrame(frame)
       return
     }
     if (result instanceof Promise) {
@@ -186,7 +188,17 @@ export class Connection implements ConnectionInfo {
       this.updateFlow()
     } else {
       this.complete(slot, result)
+      this.recycleProduceFrame(frame)
     }
+  }
+
+  /**
+   * A Produce handler that returned synchronously has appended its batches and keeps no
+   * reference to the request bytes (00-produce.ts), so the frame's buffer may be reused. Other
+   * APIs may keep decoded byte fields (group metadata, for one), so their frames are left alone.
+   */
+  private recycleProduceFrame(frame: Buffer): void {
+    if (frame.readInt16BE(0) === PRODUCE_API_KEY) this.splitter.recycle(frame)
   }
 
   /**

@@ -82,6 +82,8 @@ export class Dispatcher {
       throw err
     }
 
+    // Latency covers decode-to-encoded response (not the send); one clock read each end.
+    const started = performance.now()
     let sentHooks: Array<() => void> | null = null
     const ctx: DispatchContext = {
       apiKey,
@@ -95,7 +97,11 @@ export class Dispatcher {
         ;(sentHooks ??= []).push(fn)
       },
     }
+    const observe = (): void => {
+      this.services.stats.traffic?.request(handler.name, (performance.now() - started) / 1000)
+    }
     const finish = (res: unknown): Response | null => {
+      observe()
       const onSent = sentHooks === null ? undefined : runAll(sentHooks)
       if (res === null) {
         onSent?.()
@@ -116,6 +122,7 @@ export class Dispatcher {
       }
     }
     const failed = (err: unknown): never => {
+      observe()
       if (sentHooks !== null) runAll(sentHooks)()
       throw err
     }

@@ -17,6 +17,17 @@ import alterConfigs from '../handlers/33-alter-configs.js'
 import createPartitions from '../handlers/37-create-partitions.js'
 import incrementalAlterConfigs from '../handlers/44-incremental-alter-configs.js'
 import describeCluster from '../handlers/60-describe-cluster.js'
+import offsetCommit from '../handlers/08-offset-commit.js'
+import offsetFetch from '../handlers/09-offset-fetch.js'
+import findCoordinator from '../handlers/10-find-coordinator.js'
+import joinGroup from '../handlers/11-join-group.js'
+import heartbeat from '../handlers/12-heartbeat.js'
+import leaveGroup from '../handlers/13-leave-group.js'
+import syncGroup from '../handlers/14-sync-group.js'
+import describeGroups from '../handlers/15-describe-groups.js'
+import listGroups from '../handlers/16-list-groups.js'
+import deleteGroups from '../handlers/42-delete-groups.js'
+import offsetDelete from '../handlers/47-offset-delete.js'
 
 export const handlers: AnyHandler[] = [
   produce,
@@ -33,6 +44,17 @@ export const handlers: AnyHandler[] = [
   createPartitions,
   incrementalAlterConfigs,
   describeCluster,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  deleteGroups,
+  offsetDelete,
 ]
 
 /** The handlers by API key; throws on a duplicate key (two modules claiming one API). */

@@ -12,6 +12,16 @@ export interface WriterStats {
   sendfileFailures: number
 }
 
+/**
+ * Per-request and per-topic traffic hooks; the metrics module installs one. Called once per
+ * request or per partition append/read, never per record.
+ */
+export interface TrafficObserver {
+  request(apiName: string, seconds: number): void
+  produced(topic: string, bytes: number, messages: number): void
+  fetched(topic: string, bytes: number): void
+}
+
 export interface BrokerStats extends WriterStats {
   connectionsOpened: number
   connectionsClosed: number
@@ -21,6 +31,8 @@ export interface BrokerStats extends WriterStats {
   requestBytes: number
   responses: number
   handlerErrors: number
+  /** Unset until the metrics module attaches (tests and tools run without one). */
+  traffic?: TrafficObserver
 }
 
 export function newWriterStats(): WriterStats {

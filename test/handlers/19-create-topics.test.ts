@@ -126,7 +126,7 @@ describe('CreateTopics handler', () => {
     const res = await handleCreateTopics(
       req([
         topic('dup'),
-        topic('bad/name'),
+        topic('bad/name', { numPartitions: 0 }),
         topic('zero', { numPartitions: 0 }),
         topic('rf3', { replicationFactor: 3 }),
         topic('rf0', { replicationFactor: 0 }),

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  MISMATCHED_ENDPOINT_TYPE,
-  handleDescribeCluster,
-} from '../../src/handlers/60-describe-cluster.js'
+import { handleDescribeCluster } from '../../src/handlers/60-describe-cluster.js'
+import { ErrorCode } from '../../src/protocol/errors.js'
 import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../../src/metadata/acl-operations.js'
 import {
   DescribeClusterRequestSchema,
@@ -75,7 +73,7 @@ describe('DescribeCluster handler', () => {
       { includeClusterAuthorizedOperations: false, endpointType: 2 },
       b.ctx(60, 1),
     )
-    expect(res.errorCode).toBe(MISMATCHED_ENDPOINT_TYPE)
+    expect(res.errorCode).toBe(ErrorCode.MISMATCHED_ENDPOINT_TYPE)
     expect(res.brokers).toEqual([])
   })
 })

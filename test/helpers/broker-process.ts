@@ -80,6 +80,8 @@ export async function startBrokerProcess(
   const sets: Record<string, string> = {
     listeners: `PLAINTEXT://${host}:${options.port ?? 0}`,
     'log.dirs': dataDir,
+    // Parallel test brokers must not race for the admin listener's default port.
+    'admin.listener': '127.0.0.1:0',
     ...options.set,
   }
   const args = [BIN, 'start']

@@ -22,7 +22,7 @@ describe('log config', () => {
   it('maps every Kafka name to a LogConfig key', () => {
     for (const key of Object.values(TOPIC_CONFIG_KEYS))
       expect(DEFAULT_LOG_CONFIG).toHaveProperty(key)
-    expect(Object.keys(TOPIC_CONFIG_KEYS)).toHaveLength(13)
+    expect(Object.keys(TOPIC_CONFIG_KEYS)).toHaveLength(15)
   })
   it('parses and validates values', () => {
     expect(parseTopicConfig('segment.bytes', '1048576')).toEqual({ segmentBytes: 1048576 })

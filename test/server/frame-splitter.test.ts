@@ -85,3 +85,36 @@ describe('FrameSplitter', () => {
     expect(frames).toHaveLength(2)
   })
 })
+
+describe('assembly buffer reuse', () => {
+  it('reuses a recycled buffer for the next spanning frame, and only then', () => {
+    const frames: Buffer[] = []
+    const splitter = new FrameSplitter(1 << 24, (f) => frames.push(f))
+    const frame = (fill: number): Buffer => {
+      const body = Buffer.alloc(3000, fill)
+      const out = Buffer.alloc(4 + body.length)
+      out.writeInt32BE(body.length, 0)
+      body.copy(out, 4)
+      return out
+    }
+    const feedSplit = (f: Buffer): void => {
+      splitter.push(f.subarray(0, 1000))
+      splitter.push(f.subarray(1000))
+    }
+    feedSplit(frame(1))
+    feedSplit(frame(2))
+    // Without recycle, the second frame got its own buffer: the first is intact.
+    expect(frames[0]!.buffer).not.toBe(frames[1]!.buffer)
+    expect(frames[0]!.every((b) => b === 1)).toBe(true)
+    splitter.recycle(frames[1]!)
+    feedSplit(frame(3))
+    expect(frames[2]!.buffer).toBe(frames[1]!.buffer)
+    expect(frames[2]!.every((b) => b === 3)).toBe(true)
+    // A subarray of a received chunk is never taken over.
+    const whole = frame(4)
+    splitter.push(whole)
+    splitter.recycle(frames[3]!)
+    feedSplit(frame(5))
+    expect(frames[4]!.buffer).not.toBe(whole.buffer)
+  })
+})

@@ -7,10 +7,7 @@ export const DescribeGroupsRequestSchema = message({
   apiKey: 15,
   validVersions: '0-5',
   flexibleVersions: '5+',
-  fields: [
-    array('groups', '0+', 'string'),
-    field('includeAuthorizedOperations', 'bool', '3+'),
-  ],
+  fields: [array('groups', '0+', 'string'), field('includeAuthorizedOperations', 'bool', '3+')],
 })
 
 export const DescribeGroupsResponseSchema = message({

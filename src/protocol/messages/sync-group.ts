@@ -12,8 +12,16 @@ export const SyncGroupRequestSchema = message({
     field('generationId', 'int32', '0+'),
     field('memberId', 'string', '0+'),
     field('groupInstanceId', 'string', '3+', { nullableVersions: '3+', default: null }),
-    field('protocolType', 'string', '5+', { nullableVersions: '5+', default: null, ignorable: true }),
-    field('protocolName', 'string', '5+', { nullableVersions: '5+', default: null, ignorable: true }),
+    field('protocolType', 'string', '5+', {
+      nullableVersions: '5+',
+      default: null,
+      ignorable: true,
+    }),
+    field('protocolName', 'string', '5+', {
+      nullableVersions: '5+',
+      default: null,
+      ignorable: true,
+    }),
     array('assignments', '0+', [
       field('memberId', 'string', '0+'),
       field('assignment', 'bytes', '0+'),
@@ -29,8 +37,16 @@ export const SyncGroupResponseSchema = message({
   fields: [
     field('throttleTimeMs', 'int32', '1+', { ignorable: true }),
     field('errorCode', 'int16', '0+'),
-    field('protocolType', 'string', '5+', { nullableVersions: '5+', default: null, ignorable: true }),
-    field('protocolName', 'string', '5+', { nullableVersions: '5+', default: null, ignorable: true }),
+    field('protocolType', 'string', '5+', {
+      nullableVersions: '5+',
+      default: null,
+      ignorable: true,
+    }),
+    field('protocolName', 'string', '5+', {
+      nullableVersions: '5+',
+      default: null,
+      ignorable: true,
+    }),
     field('assignment', 'bytes', '0+'),
   ],
 })

@@ -1,0 +1,68 @@
+// Bringing the group coordinator up inside a broker: make sure __consumer_offsets exists (compacted,
+// offsets.topic.num.partitions partitions), load every partition's records, start offset expiry.
+
+import type { BrokerConfig } from '../config/broker-config.js'
+import type { LogManager } from '../log/log-manager.js'
+import { topicManagerFor } from '../metadata/topic-manager.js'
+import type { TopicStore } from '../metadata/topic-store.js'
+import { KafkaError } from '../protocol/errors.js'
+import { GroupCoordinator } from './coordinator.js'
+import { PartitionGroupLog, readPartitionRecords } from './group-log.js'
+import type { GroupLogFn } from './membership.js'
+import { OFFSETS_TOPIC } from './records.js'
+import type { Scheduler } from './scheduler.js'
+
+export interface OpenCoordinatorOptions {
+  config: BrokerConfig
+  logs: LogManager
+  topics: TopicStore
+  log?: GroupLogFn
+  scheduler?: Scheduler
+}
+
+const OFFSETS_TOPIC_CONFIGS = { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' }
+
+export async function openGroupCoordinator(
+  options: OpenCoordinatorOptions,
+): Promise<GroupCoordinator> {
+  const { config, logs, topics } = options
+  let info = topics.get(OFFSETS_TOPIC)
+  if (info === undefined) {
+    info = await topicManagerFor({ topics, logs }).create(
+      OFFSETS_TOPIC,
+      config.offsetsTopicNumPartitions,
+      OFFSETS_TOPIC_CONFIGS,
+    )
+  }
+  const partitions = info.partitions
+  const coordinator = new GroupCoordinator({
+    store: new PartitionGroupLog(logs, partitions),
+    config: {
+      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
+    },
+    scheduler: options.scheduler,
+    log: options.log,
+    partitionExists: (topic, partition) => {
+      const t = topics.get(topic)
+      return t !== undefined && partition >= 0 && partition < t.partitions
+    },
+  })
+  const records: { key: Buffer | null; value: Buffer | null }[] = []
+  for (let p = 0; p < partitions; p++) {
+    readPartitionRecords(logs, p, (key, value) => records.push({ key, value }))
+  }
+  coordinator.load(records)
+  coordinator.start()
+  return coordinator
+}
+
+/** The broker's coordinator; a broker built without one answers group APIs with an error. */
+export function coordinatorOf(services: { groups?: GroupCoordinator }): GroupCoordinator {
+  if (services.groups === undefined) {
+    throw new KafkaError('COORDINATOR_NOT_AVAILABLE', 'this broker runs no group coordinator')
+  }
+  return services.groups
+}

@@ -1,0 +1,86 @@
+// FindCoordinator (key 10), versions 0-4.
+//
+// Behaviour: this single node coordinates every group, so a group key (key_type 0) is answered
+// with this broker's advertised address. There is no transaction coordinator yet: key_type 1
+// answers COORDINATOR_NOT_AVAILABLE (retriable; a transactional producer keeps asking). Any other
+// key type is INVALID_REQUEST, and an empty group id INVALID_GROUP_ID.
+//
+// Version notes: v0 key only (group); v1 adds key_type, throttle time and error message; v3
+// flexible; v4 (KIP-699) batches keys in coordinator_keys and answers one entry per key. v0 stays
+// advertised: librdkafka < 2.11.1 needs FindCoordinator ∋0 for its consumer and LZ4 support.
+import { ErrorCode, errorName } from '../protocol/errors.js'
+import {
+  FindCoordinatorRequestSchema,
+  FindCoordinatorResponseSchema,
+} from '../protocol/messages/find-coordinator.js'
+import type {
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+  FindCoordinatorResponseCoordinator,
+} from '../protocol/messages/find-coordinator.js'
+import type { HandlerDef, RequestContext } from '../server/handler.js'
+
+const GROUP = 0
+const TRANSACTION = 1
+
+export function coordinatorFor(
+  key: string,
+  keyType: number,
+  ctx: RequestContext,
+): FindCoordinatorResponseCoordinator {
+  const b = ctx.broker
+  let errorCode: number = ErrorCode.NONE
+  if (keyType === TRANSACTION) errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
+  else if (keyType !== GROUP) errorCode = ErrorCode.INVALID_REQUEST
+  else if (key === '') errorCode = ErrorCode.INVALID_GROUP_ID
+  if (errorCode !== ErrorCode.NONE) {
+    return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: errorName(errorCode) }
+  }
+  return {
+    key,
+    nodeId: b.nodeId,
+    host: b.advertised.host,
+    port: b.advertised.port,
+    errorCode,
+    errorMessage: null,
+  }
+}
+
+export function handleFindCoordinator(
+  request: FindCoordinatorRequest,
+  ctx: RequestContext,
+): FindCoordinatorResponse {
+  if (ctx.apiVersion >= 4) {
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      nodeId: -1,
+      host: '',
+      port: -1,
+      coordinators: request.coordinatorKeys.map((k) => coordinatorFor(k, request.keyType, ctx)),
+    }
+  }
+  const c = coordinatorFor(request.key, request.keyType, ctx)
+  return {
+    throttleTimeMs: 0,
+    errorCode: c.errorCode,
+    errorMessage: c.errorMessage,
+    nodeId: c.nodeId,
+    host: c.host,
+    port: c.port,
+    coordinators: [],
+  }
+}
+
+export const handler: HandlerDef<FindCoordinatorRequest, FindCoordinatorResponse> = {
+  apiKey: 10,
+  name: 'FindCoordinator',
+  minVersion: 0,
+  maxVersion: 4,
+  request: FindCoordinatorRequestSchema,
+  response: FindCoordinatorResponseSchema,
+  handle: handleFindCoordinator,
+}
+
+export default handler

@@ -1,0 +1,61 @@
+// Reads whole batches of a segment file in ~1 MiB preads (the cleaner's input). The current
+// batch is buffer[offset, offset + size); the buffer is reused, so copy what must outlive next().
+import { HEADER_SIZE, MAGIC, batchSize } from '../record-batch.js'
+import type { FileSystem } from '../fs.js'
+
+const CHUNK = 1024 * 1024
+
+export class BatchReader {
+  buffer = Buffer.allocUnsafe(CHUNK)
+  /** Position of the current batch in the file, and in `buffer`. */
+  position = 0
+  offset = 0
+  size = 0
+  private bufStart = 0
+  private bufLen = 0
+  private fd = -1
+  private end = 0
+
+  constructor(private readonly fs: FileSystem) {}
+
+  reset(fd: number, end: number): void {
+    this.fd = fd
+    this.end = end
+    this.position = 0
+    this.size = 0
+    this.bufStart = 0
+    this.bufLen = 0
+  }
+
+  /** False at the end of the file or at bytes that are not a whole v2 batch. */
+  next(): boolean {
+    const pos = this.position + this.size
+    if (this.end - pos < HEADER_SIZE) return false
+    if (pos + HEADER_SIZE > this.bufStart + this.bufLen) this.fill(pos, HEADER_SIZE)
+    let o = pos - this.bufStart
+    const size = batchSize(this.buffer, o)
+    if (size < HEADER_SIZE || pos + size > this.end || this.buffer[o + MAGIC] !== 2) return false
+    if (pos + size > this.bufStart + this.bufLen) {
+      this.fill(pos, size)
+      o = 0
+    }
+    this.position = pos
+    this.offset = o
+    this.size = size
+    return true
+  }
+
+  private fill(pos: number, need: number): void {
+    if (need > this.buffer.length) this.buffer = Buffer.allocUnsafe(need)
+    const want = Math.min(this.buffer.length, this.end - pos)
+    let got = 0
+    while (got < want) {
+      const n = this.fs.read(this.fd, this.buffer, got, want - got, pos + got)
+      if (n <= 0) break
+      got += n
+    }
+    if (got < need) throw Object.assign(new Error('short read of a segment'), { code: 'EIO' })
+    this.bufStart = pos
+    this.bufLen = got
+  }
+}
