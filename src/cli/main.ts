@@ -7,6 +7,8 @@ import type { Broker } from '../broker.js'
 import { ConfigError, loadBrokerConfig, parseOverride } from '../config/broker-config.js'
 import { KEY_DEFS, envNameOf } from '../config/keys.js'
 import { consoleLog } from '../server/logger.js'
+import { benchCommand } from './bench.js'
+import { perfCommand } from './perf/command.js'
 import {
   consumeCommand,
   groupsCommand,
@@ -32,6 +34,8 @@ const commands: Record<string, Command> = {
   produce: produceCommand,
   consume: consumeCommand,
   tune: tuneCommand,
+  perf: perfCommand,
+  bench: benchCommand,
 }
 
 function usage(): string {

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 vi.setConfig({ testTimeout: 5_000 })
 import { ErrorCode } from '../../src/protocol/errors.js'
 import { decodeGroupValue, decodeKey } from '../../src/group/records.js'
-import { flush, harness, join, subscription } from './helpers.js'
+import { flush, harness, join } from './helpers.js'
 import type { Harness } from './helpers.js'
 
 /** Joins (two-step for v4+ style) and syncs one member alone into a stable group. */

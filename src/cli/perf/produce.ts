@@ -1,0 +1,218 @@
+// `samsa perf produce`: pipelined Produce requests from pre-encoded batches, at full speed or at
+// a fixed rate. Produce latency is measured from the moment a batch was due to be sent (not when
+// it actually left), so a stalled broker shows up in the percentiles instead of silently lowering
+// the offered load (the "coordinated omission" correction of wrk2 / OMB).
+
+import { AdminClient } from '../../admin/client/client.js'
+import { errorName } from '../../protocol/errors.js'
+import { ProduceResponseSchema } from '../../protocol/messages/produce.js'
+import type { ProduceResponse } from '../../protocol/messages/produce.js'
+import { readResponseHeader } from '../../protocol/header.js'
+import { Reader } from '../../protocol/primitives/reader.js'
+import { decodeMessage } from '../../protocol/schema/codec.js'
+import { Histogram } from './histogram.js'
+import type { HistogramSummary } from './histogram.js'
+import { PRODUCE_VERSION, buildProduceFrame, nowMicros, stampFrame } from './frames.js'
+import type { ProduceFrame } from './frames.js'
+import { PipelinedSocket } from './wire.js'
+
+export interface PerfProduceOptions {
+  /** host:port of the broker (or a sink). */
+  bootstrap: string
+  topic: string
+  /** Partitions to spread batches over (round robin); the topic is created with this many if absent. */
+  partitions: number
+  messages: number
+  messageSize: number
+  /** Records per batch (one batch per request). */
+  batchRecords: number
+  /** Requests in flight on the connection. */
+  inflight: number
+  /** Messages per second; 0 = as fast as the broker answers. */
+  rate: number
+  /** 1, 0 or -1 (all). */
+  acks: number
+  /** Skip metadata and topic creation: the target is a sink that answers every Produce. */
+  sink?: boolean
+  congestion?: string
+  /** Called about once a second with the messages acknowledged so far. */
+  onProgress?: (acked: number, elapsedSec: number) => void
+}
+
+export interface PerfProduceResult {
+  messages: number
+  /** Value bytes acknowledged. */
+  bytes: number
+  seconds: number
+  msgsPerSec: number
+  mbPerSec: number
+  /** Request sent (or due, at a fixed rate) -> response, in microseconds. */
+  latencyUs: HistogramSummary
+  requests: number
+  congestion: string
+}
+
+function hostPort(bootstrap: string): { host: string; port: number } {
+  const first = bootstrap.split(',')[0]?.trim() ?? ''
+  const i = first.lastIndexOf(':')
+  const port = Number(first.slice(i + 1))
+  if (i <= 0 || !Number.isInteger(port)) throw new Error(`'${bootstrap}' is not host:port`)
+  return { host: first.slice(0, i), port }
+}
+
+/** Creates the topic when missing and returns the leader's address (single-leader targets). */
+async function prepareTopic(options: PerfProduceOptions): Promise<{ host: string; port: number }> {
+  const admin = await AdminClient.connect(options.bootstrap)
+  try {
+    let md = await admin.metadata([options.topic])
+    let t = md.topics.find((x) => x.name === options.topic)
+    if (t === undefined || t.errorCode !== 0 || t.partitions.length === 0) {
+      await admin.createTopics({
+        topics: [
+          {
+            name: options.topic,
+            numPartitions: options.partitions,
+            replicationFactor: 1,
+            assignments: [],
+            configs: [],
+          },
+        ],
+      })
+      for (let i = 0; i < 50; i++) {
+        md = await admin.metadata([options.topic])
+        t = md.topics.find((x) => x.name === options.topic)
+        if (t !== undefined && t.errorCode === 0 && t.partitions.length >= options.partitions) break
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    if (t === undefined || t.partitions.length < options.partitions)
+      throw new Error(`topic ${options.topic} has fewer than ${options.partitions} partitions`)
+    const leaders = new Set(t.partitions.map((p) => p.leaderId))
+    if (leaders.size !== 1)
+      throw new Error('samsa perf drives one broker: the partitions have several leaders')
+    const leader = md.brokers.find((b) => b.nodeId === t.partitions[0]?.leaderId)
+    if (leader === undefined) return hostPort(options.bootstrap)
+    return { host: leader.host, port: leader.port }
+  } finally {
+    await admin.close()
+  }
+}
+
+export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfProduceResult> {
+  const target = options.sink === true ? hostPort(options.bootstrap) : await prepareTopic(options)
+  const conn = await PipelinedSocket.connect(target.host, target.port, options.congestion)
+  const inflight = Math.max(1, options.inflight)
+  const batchRecords = Math.max(1, Math.min(options.batchRecords, options.messages))
+  const totalBatches = Math.ceil(options.messages / batchRecords)
+  // One frame per in-flight slot: a slot is rewritten only after its response came back, so the
+  // socket never holds a buffer that is being patched.
+  const frames: ProduceFrame[] = []
+  for (let i = 0; i < Math.min(inflight, totalBatches); i++)
+    frames.push(
+      buildProduceFrame({
+        topic: options.topic,
+        partition: 0,
+        acks: options.acks,
+        timeoutMs: 30_000,
+        records: batchRecords,
+        messageSize: options.messageSize,
+      }),
+    )
+  const free: ProduceFrame[] = frames.slice()
+  const histogram = new Histogram()
+  const intervalUs = options.rate > 0 ? (batchRecords / options.rate) * 1e6 : 0
+  let sent = 0
+  let acked = 0
+  let ackedMessages = 0
+  let requests = 0
+  const t0 = nowMicros()
+
+  return await new Promise<PerfProduceResult>((resolve, reject) => {
+    let timer: NodeJS.Timeout | null = null
+    let progress: NodeJS.Timeout | null = null
+    let finished = false
+    const finish = (err: Error | null): void => {
+      if (finished) return
+      finished = true
+      if (timer !== null) clearTimeout(timer)
+      if (progress !== null) clearInterval(progress)
+      conn.close()
+      if (err !== null) {
+        reject(err)
+        return
+      }
+      const seconds = (nowMicros() - t0) / 1e6
+      const bytes = ackedMessages * options.messageSize
+      resolve({
+        messages: ackedMessages,
+        bytes,
+        seconds,
+        msgsPerSec: ackedMessages / seconds,
+        mbPerSec: bytes / 1e6 / seconds,
+        latencyUs: histogram.summary(),
+        requests,
+        congestion,
+      })
+    }
+    const congestion = conn.congestion()
+    conn.onError = (err) => finish(err)
+    if (options.onProgress !== undefined) {
+      const cb = options.onProgress
+      progress = setInterval(() => cb(ackedMessages, (nowMicros() - t0) / 1e6), 1000)
+    }
+
+    const sendOne = (due: number): void => {
+      const frame = free.pop() as ProduceFrame
+      const index = sent++
+      // Every batch is whole: the message count rounds up to a multiple of the batch size.
+      stampFrame(frame, ++requests, index % options.partitions, due)
+      conn.send(frame.buf, (response) => {
+        const latency = nowMicros() - due
+        const err = checkResponse(response)
+        if (err !== null) {
+          finish(new Error(err))
+          return
+        }
+        histogram.record(latency, frame.records)
+        free.push(frame)
+        acked++
+        ackedMessages += frame.records
+        if (acked === totalBatches) finish(null)
+        else pump()
+      })
+    }
+
+    const pump = (): void => {
+      if (finished) return
+      if (intervalUs === 0) {
+        while (free.length > 0 && sent < totalBatches) sendOne(nowMicros())
+        return
+      }
+      const now = nowMicros()
+      while (free.length > 0 && sent < totalBatches) {
+        const due = t0 + sent * intervalUs
+        if (due > now) break
+        sendOne(due)
+      }
+      if (timer === null && sent < totalBatches && free.length > 0) {
+        const wait = Math.max(0, (t0 + sent * intervalUs - nowMicros()) / 1000)
+        timer = setTimeout(() => {
+          timer = null
+          pump()
+        }, Math.floor(wait))
+      }
+    }
+    pump()
+  })
+}
+
+function checkResponse(frame: Buffer): string | null {
+  const reader = new Reader(frame)
+  readResponseHeader(reader, 0)
+  const res = decodeMessage<ProduceResponse>(ProduceResponseSchema, PRODUCE_VERSION, reader)
+  for (const t of res.responses)
+    for (const p of t.partitionResponses)
+      if (p.errorCode !== 0)
+        return `produce to ${t.name}-${p.index} failed: ${errorName(p.errorCode)}${p.errorMessage !== null ? ` (${p.errorMessage})` : ''}`
+  return null
+}

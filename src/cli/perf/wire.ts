@@ -1,0 +1,102 @@
+// One TCP connection carrying many requests in flight. Responses come back in request order
+// (Kafka guarantees it per connection), so a FIFO of callbacks matches them; frames are split
+// out of the byte stream without copying unless a frame straddles two reads.
+
+import net from 'node:net'
+import { getTcpCongestion, setTcpCongestion } from '../../native/index.js'
+
+export type FrameHandler = (frame: Buffer) => void
+
+export class PipelinedSocket {
+  private readonly handlers: FrameHandler[] = []
+  private head = 0
+  private pendingChunk: Buffer | null = null
+  private closedError: Error | null = null
+  onError: (err: Error) => void = () => {}
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setNoDelay(true)
+    socket.on('data', (c: Buffer) => this.onData(c))
+    socket.on('error', (err) => this.fail(err))
+    socket.on('close', () => this.fail(new Error('connection closed by the peer')))
+  }
+
+  static connect(host: string, port: number, congestion?: string): Promise<PipelinedSocket> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host, port })
+      s.once('error', reject)
+      s.once('connect', () => {
+        s.off('error', reject)
+        const conn = new PipelinedSocket(s)
+        if (congestion !== undefined && congestion !== '') {
+          try {
+            setTcpCongestion(conn.fd, congestion)
+          } catch {
+            // Reported through congestion(): the kernel default stays in effect.
+          }
+        }
+        resolve(conn)
+      })
+    })
+  }
+
+  get fd(): number {
+    return (this.socket as unknown as { _handle: { fd: number } })._handle.fd
+  }
+
+  /** The congestion control algorithm in effect on this socket. */
+  congestion(): string {
+    try {
+      return getTcpCongestion(this.fd)
+    } catch {
+      return 'unknown'
+    }
+  }
+
+  get inFlight(): number {
+    return this.handlers.length - this.head
+  }
+
+  send(frame: Buffer, onResponse: FrameHandler): void {
+    if (this.closedError !== null) throw this.closedError
+    this.handlers.push(onResponse)
+    this.socket.write(frame)
+  }
+
+  private onData(chunk: Buffer): void {
+    let buf = chunk
+    if (this.pendingChunk !== null) {
+      buf = Buffer.concat([this.pendingChunk, chunk])
+      this.pendingChunk = null
+    }
+    let pos = 0
+    while (buf.length - pos >= 4) {
+      const size = buf.readInt32BE(pos)
+      if (buf.length - pos - 4 < size) break
+      const handler = this.handlers[this.head++]
+      if (handler === undefined) {
+        this.fail(new Error('response without a request'))
+        return
+      }
+      if (this.head > 1024 && this.head * 2 > this.handlers.length) {
+        this.handlers.splice(0, this.head)
+        this.head = 0
+      }
+      handler(buf.subarray(pos + 4, pos + 4 + size))
+      pos += 4 + size
+    }
+    if (pos < buf.length) this.pendingChunk = buf.subarray(pos)
+  }
+
+  private fail(err: Error): void {
+    if (this.closedError !== null) return
+    this.closedError = err
+    this.socket.destroy()
+    this.onError(err)
+  }
+
+  close(): void {
+    this.closedError ??= new Error('closed')
+    this.socket.destroy()
+  }
+}
