@@ -10,15 +10,11 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { buildRecordBatch, DEFAULT_LOG_CONFIG, LogManager } from '../src/log/index.js'
 import { CODEC_NAMES, compress } from '../src/log/cleaner/index.js'
 import { crc32c } from '../src/native/index.js'
+import { numArg, strArg } from './args.js'
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
-
-const TOTAL_MB = Number(arg('mb', '256'))
-const KEYS = Number(arg('keys', '10000'))
-const CODEC = CODEC_NAMES.indexOf(arg('codec', 'none') as (typeof CODEC_NAMES)[number])
+const TOTAL_MB = numArg('mb', 256)
+const KEYS = numArg('keys', 10000)
+const CODEC = CODEC_NAMES.indexOf(strArg('codec', 'none') as (typeof CODEC_NAMES)[number])
 if (CODEC < 0) throw new Error(`unknown codec; one of ${CODEC_NAMES.join(', ')}`)
 const PER_BATCH = 100
 const VALUE = Buffer.alloc(1000, 0x76)

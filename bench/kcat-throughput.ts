@@ -18,14 +18,10 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { numArg, strArg } from './args.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -101,8 +97,8 @@ interface Row {
 async function main(): Promise<void> {
   if (spawnSync('kcat', ['-V']).status !== 0)
     throw new Error('kcat not found: install the Debian package kcat')
-  const messages = Number(arg('messages', '500000'))
-  const partitionCounts = arg('partitions', '1,8').split(',').map(Number)
+  const messages = numArg('messages', 500000)
+  const partitionCounts = strArg('partitions', '1,8').split(',').map(Number)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-'))
   const input = path.join(dir, 'messages.txt')
   const line = 'x'.repeat(1023) + '\n'
@@ -114,7 +110,7 @@ async function main(): Promise<void> {
   const payloadBytes = messages * 1024
 
   const cold = process.argv.includes('--cold')
-  const congestion = arg('congestion', '')
+  const congestion = strArg('congestion', '')
   const port = await freePort()
   const sets = [
     `listeners=PLAINTEXT://127.0.0.1:${port}`,
@@ -187,26 +183,18 @@ async function main(): Promise<void> {
       if (consume.stdoutBytes !== payloadBytes) {
         throw new Error(`consumed ${consume.stdoutBytes} bytes, expected ${payloadBytes}`)
       }
-      const gb = payloadBytes / 1e9
+      const row = (phase: string, seconds: number, brokerCpu: number): Row => ({
+        phase,
+        partitions,
+        messages,
+        seconds,
+        mbPerSec: payloadBytes / 1e6 / seconds,
+        msgsPerSec: messages / seconds,
+        brokerCpuSecPerGB: brokerCpu / (payloadBytes / 1e9),
+      })
       rows.push(
-        {
-          phase: 'produce',
-          partitions,
-          messages,
-          seconds: produce.seconds,
-          mbPerSec: payloadBytes / 1e6 / produce.seconds,
-          msgsPerSec: messages / produce.seconds,
-          brokerCpuSecPerGB: (cpu1 - cpu0) / gb,
-        },
-        {
-          phase: 'consume',
-          partitions,
-          messages,
-          seconds: consume.seconds,
-          mbPerSec: payloadBytes / 1e6 / consume.seconds,
-          msgsPerSec: messages / consume.seconds,
-          brokerCpuSecPerGB: (cpu2 - cpu1) / gb,
-        },
+        row('produce', produce.seconds, cpu1 - cpu0),
+        row('consume', consume.seconds, cpu2 - cpu1),
       )
     }
   } finally {

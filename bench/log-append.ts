@@ -17,19 +17,11 @@ import {
   PartitionLog,
   realFileSystem,
 } from '../src/log/index.js'
+import { numArg, strArg } from './args.js'
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-function argStr(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
-
-const TOTAL = arg('bytes', 1024 ** 3)
-const ROUNDS = arg('rounds', 2)
-const ROOT = fs.mkdtempSync(path.join(argStr('dir', os.tmpdir()), 'samsa-bench-append-'))
+const TOTAL = numArg('bytes', 1024 ** 3)
+const ROUNDS = numArg('rounds', 2)
+const ROOT = fs.mkdtempSync(path.join(strArg('dir', os.tmpdir()), 'samsa-bench-append-'))
 
 // A pool of ~32 MiB of batches, 1 KiB records, 16..1024 records per batch, reused cyclically.
 const RECORDS_PER_BATCH = [16, 64, 256, 1024, 32, 128, 512]

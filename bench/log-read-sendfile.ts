@@ -21,15 +21,11 @@ import {
 import { getTcpCongestion, sendfile } from '../src/native/index.js'
 import { measureSendfileCeiling, startSink } from './native-ceilings.js'
 import type { Rate } from './native-ceilings.js'
+import { numArg } from './args.js'
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
-}
-
-const TOTAL = arg('bytes', 1024 ** 3)
-const ROUNDS = arg('rounds', 3)
-const FETCH_BYTES = arg('fetch-bytes', 1024 * 1024)
+const TOTAL = numArg('bytes', 1024 ** 3)
+const ROUNDS = numArg('rounds', 3)
+const FETCH_BYTES = numArg('fetch-bytes', 1024 * 1024)
 const RECORDS_PER_BATCH = [16, 64, 256, 1024, 32, 128, 512]
 
 function fillLog(dir: string): { log: PartitionLog; bytes: number } {

@@ -12,14 +12,10 @@ import type { ProduceRequest } from '../src/protocol/messages/produce.js'
 import { Reader } from '../src/protocol/primitives/reader.js'
 import { Writer, concatChunks } from '../src/protocol/primitives/writer.js'
 import { decodeMessage } from '../src/protocol/schema/codec.js'
+import { numArg } from './args.js'
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? Number(process.argv[i + 1]) : fallback
-}
-
-const seconds = arg('seconds', 1)
-const partitions = arg('partitions', 12)
+const seconds = numArg('seconds', 1)
+const partitions = numArg('partitions', 12)
 const topics = 3
 const perTopic = Math.max(1, Math.round(partitions / topics))
 const batchBytes = 16 * 1024

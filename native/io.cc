@@ -20,6 +20,27 @@
 namespace samsa {
 namespace {
 
+// Throws the errno-style error for a failed syscall; returns the nullptr a binding then returns.
+napi_value FailSys(napi_env env, int err, const char* syscall) {
+  ThrowSysError(env, err, syscall);
+  return nullptr;
+}
+
+// Runs a syscall that returns 0 or -1/errno until it is not interrupted; 0 or the errno.
+template <typename Call>
+int RetryOnEintr(Call call) {
+  while (call() != 0) {
+    if (errno != EINTR) return errno;
+  }
+  return 0;
+}
+
+// The n arguments of a call whose first one is a file or socket descriptor.
+bool GetFdArgs(napi_env env, napi_callback_info info, size_t n, napi_value* argv,
+               const char* fd_name, int* fd) {
+  return GetArgs(env, info, n, argv) && GetFd(env, argv[0], fd_name, fd);
+}
+
 // Reads a JS array of byte views into iovecs (no copies).
 bool GetIovecs(napi_env env, napi_value array, std::vector<iovec>* iov, size_t* total) {
   bool is_array = false;
@@ -96,8 +117,7 @@ napi_value PwritevSync(napi_env env, napi_callback_info info) {
   int err = 0;
   size_t written;
   if (WriteAll(fd, iov.data(), iov.size(), position, &err, &written) < 0) {
-    ThrowSysError(env, err, "pwritev");
-    return nullptr;
+    return FailSys(env, err, "pwritev");
   }
   return Number(env, static_cast<double>(written));
 }
@@ -119,12 +139,7 @@ struct Baton {
 void ExecuteBaton(napi_env, void* data) {
   Baton* b = static_cast<Baton*>(data);
   if (b->is_sync) {
-    while (fdatasync(b->fd) != 0) {
-      if (errno != EINTR) {
-        b->err = errno;
-        break;
-      }
-    }
+    b->err = RetryOnEintr([b] { return fdatasync(b->fd); });
     return;
   }
   WriteAll(b->fd, b->iov.data(), b->iov.size(), b->position, &b->err, &b->written);
@@ -207,15 +222,10 @@ napi_value FdatasyncAsync(napi_env env, napi_callback_info info) {
 
 napi_value FdatasyncSync(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!GetArgs(env, info, 1, argv)) return nullptr;
   int fd;
-  if (!GetFd(env, argv[0], "fd", &fd)) return nullptr;
-  while (fdatasync(fd) != 0) {
-    if (errno != EINTR) {
-      ThrowSysError(env, errno, "fdatasync");
-      return nullptr;
-    }
-  }
+  if (!GetFdArgs(env, info, 1, argv, "fd", &fd)) return nullptr;
+  int err = RetryOnEintr([fd] { return fdatasync(fd); });
+  if (err != 0) return FailSys(env, err, "fdatasync");
   return Undefined(env);
 }
 
@@ -229,10 +239,7 @@ napi_value Fadvise(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   int err = posix_fadvise(fd, offset, length, advice);  // returns the error, not -1/errno
-  if (err != 0) {
-    ThrowSysError(env, err, "posix_fadvise");
-    return nullptr;
-  }
+  if (err != 0) return FailSys(env, err, "posix_fadvise");
   return Undefined(env);
 }
 
@@ -246,20 +253,16 @@ napi_value Fallocate(napi_env env, napi_callback_info info) {
       !GetOffset(env, argv[2], "length", &length) || !GetBool(env, argv[3], false, &keep_size)) {
     return nullptr;
   }
-  while (fallocate(fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, offset, length) != 0) {
-    if (errno != EINTR) {
-      ThrowSysError(env, errno, "fallocate");
-      return nullptr;
-    }
-  }
+  int mode = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
+  int err = RetryOnEintr([=] { return fallocate(fd, mode, offset, length); });
+  if (err != 0) return FailSys(env, err, "fallocate");
   return Undefined(env);
 }
 
 napi_value SetTcpCongestion(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!GetArgs(env, info, 2, argv)) return nullptr;
   int fd;
-  if (!GetFd(env, argv[0], "socketFd", &fd)) return nullptr;
+  if (!GetFdArgs(env, info, 2, argv, "socketFd", &fd)) return nullptr;
   char name[64];
   size_t len;
   if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok) {
@@ -267,23 +270,20 @@ napi_value SetTcpCongestion(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, static_cast<socklen_t>(len)) != 0) {
-    ThrowSysError(env, errno, "setsockopt");
-    return nullptr;
+    return FailSys(env, errno, "setsockopt");
   }
   return Undefined(env);
 }
 
 napi_value GetTcpCongestion(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!GetArgs(env, info, 1, argv)) return nullptr;
   int fd;
-  if (!GetFd(env, argv[0], "socketFd", &fd)) return nullptr;
+  if (!GetFdArgs(env, info, 1, argv, "socketFd", &fd)) return nullptr;
   char name[64];
   socklen_t len = sizeof name;
   memset(name, 0, sizeof name);
   if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) != 0) {
-    ThrowSysError(env, errno, "getsockopt");
-    return nullptr;
+    return FailSys(env, errno, "getsockopt");
   }
   napi_value result;
   SAMSA_CALL(env, napi_create_string_utf8(env, name, strnlen(name, len), &result));

@@ -1,6 +1,8 @@
 // What handlers reach through ctx.broker: the broker's configuration, its stores and engines.
 // One object per broker process, built by startBroker().
 
+import type { ClusterNode } from './cluster/cluster-node.js'
+import type { ReplicaManager } from './cluster/replication/replica-manager.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import type { GroupCoordinator } from './group/coordinator.js'
 import type { LogManager } from './log/log-manager.js'
@@ -19,6 +21,10 @@ export interface BrokerServices {
   topics: TopicStore
   purgatory: FetchPurgatory
   producerIds: ProducerIdAllocator
+  /** Cluster mode (metadata.store set): membership, partition states, ClusterControl. */
+  cluster?: ClusterNode
+  /** Cluster mode: replication (leader/follower roles, HW, ISR, acks=all waits). */
+  replication?: ReplicaManager
   /** The consumer group coordinator (absent in handler-test fixtures that do not need it). */
   groups?: GroupCoordinator
   nodeId: number

@@ -9,6 +9,7 @@ import path from 'node:path'
 import type { AdminServer } from './admin/http/admin-server.js'
 import { startAdminListener } from './admin/http/start-admin.js'
 import type { BrokerServices } from './broker-services.js'
+import { ClusterNode, resolveClusterId } from './cluster/cluster-node.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import { loadOrCreateMeta } from './config/meta-properties.js'
 import { reloadConfig } from './config/reload.js'
@@ -103,7 +104,14 @@ export async function startBroker(
     // Up before recovery so health probes answer (and /ready says 503) during a long start-up.
     const admin = await startAdminListener(config, log)
     if (admin !== null) cleanups.push(() => admin.close())
-    const meta = await loadOrCreateMeta(dirs, config.nodeId, config.clusterId)
+    const clusterMode = config.metadataStore !== null
+    // Cluster mode: every broker of the cluster must share one cluster id (it names the etcd
+    // prefix); without cluster.id the first broker to reach etcd picks it.
+    const configuredClusterId =
+      config.metadataStore !== null
+        ? await resolveClusterId(config.metadataStore, config.clusterId)
+        : config.clusterId
+    const meta = await loadOrCreateMeta(dirs, config.nodeId, configuredClusterId)
     const logs = await LogManager.open({
       logDirs: dirs,
       defaults: config.logDefaults,
@@ -115,7 +123,16 @@ export async function startBroker(
     })
     cleanups.push(() => logs.close())
     const topics = await TopicStore.open(dirs[0] as string)
-    for (const t of topics.list()) {
+    let cluster: ClusterNode | undefined
+    if (clusterMode) {
+      // etcd is the source of truth: the local TopicStore becomes its mirror and the logs follow
+      // the assignment (created for hosted partitions, deleted for the others).
+      const node = new ClusterNode(config, meta.clusterId, log)
+      cluster = node
+      cleanups.push(() => node.close())
+      await node.connect(logs, topics)
+    }
+    for (const t of clusterMode ? [] : topics.list()) {
       const overrides = topicOverrides(t, log)
       if (Object.keys(overrides).length > 0) logs.setTopicConfig(t.name, overrides)
       for (let p = 0; p < t.partitions; p++) {
@@ -127,7 +144,7 @@ export async function startBroker(
     }
     // A crash between removing a topic from the store and deleting its logs leaves logs that no
     // API lists; finish that delete now rather than serve data for a topic that no longer exists.
-    for (const l of logs.all()) {
+    for (const l of clusterMode ? [] : logs.all()) {
       const t = topics.get(l.topic)
       if (t === undefined || l.partition >= t.partitions) {
         log('warn', 'deleting partition log of a deleted topic', {
@@ -141,8 +158,9 @@ export async function startBroker(
     cleanups.push(async () => purgatory.close())
     const producerIds = await ProducerIdAllocator.open(dirs[0] as string)
     // Closed before the LogManager (cleanups run in reverse): no group write after the logs close.
-    const groups = await openGroupCoordinator({ config, logs, topics, log })
-    cleanups.push(async () => groups.close())
+    // Cluster mode opens it after registering: __consumer_offsets is placed on live brokers.
+    const groups = clusterMode ? undefined : await openGroupCoordinator({ config, logs, topics, log })
+    if (groups !== undefined) cleanups.push(async () => groups.close())
     const handlers = options.handlers ?? registeredHandlers
     registerAll(handlers)
     const stats = newBrokerStats()
@@ -153,6 +171,7 @@ export async function startBroker(
       purgatory,
       producerIds,
       groups,
+      cluster,
       nodeId: config.nodeId,
       clusterId: meta.clusterId,
       advertised: { host: '', port: 0 },
@@ -174,6 +193,18 @@ export async function startBroker(
     }
     const server = await BrokerServer.listen(config.listeners, listenerOptions)
     services.advertised = advertisedAddress(config, server.bound)
+    if (cluster !== undefined) {
+      cleanups.push(() => server.close(0))
+      await cluster.register(services.advertised)
+      await cluster.ensureOffsetsTopic(config.offsetsTopicNumPartitions, {
+        'cleanup.policy': 'compact',
+        'segment.bytes': '104857600',
+      })
+      const clusterGroups = await openGroupCoordinator({ config, logs, topics, log })
+      // Closed before the cluster node and the logs (cleanups run in reverse).
+      cleanups.push(async () => clusterGroups.close())
+      services.groups = clusterGroups
+    }
     if (admin !== null) admin.state = 'ready'
 
     const banner = options.banner ?? ((line: string) => process.stdout.write(line + '\n'))

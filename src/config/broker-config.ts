@@ -57,6 +57,15 @@ export interface BrokerConfig {
   readonly tcpCongestion: string
   readonly logCleanerEnable: boolean
   readonly logCleanerBackoffMs: number
+  /** metadata.store: the etcd URL in cluster mode, null on a single node. */
+  readonly metadataStore: string | null
+  readonly brokerRack: string | null
+  readonly brokerSessionTimeoutMs: number
+  readonly replicaLagTimeMaxMs: number
+  readonly uncleanLeaderElectionEnable: boolean
+  readonly offsetsTopicReplicationFactor: number
+  readonly autoLeaderRebalanceEnable: boolean
+  readonly leaderImbalanceCheckIntervalMs: number
   /** Broker-level log.* settings mapped onto the LogConfig every new log starts from. */
   readonly logDefaults: LogConfig
   /** Effective property strings for every known key that has a value (DescribeConfigs). */
@@ -257,6 +266,14 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     tcpCongestion: str('samsa.tcp.congestion') ?? '',
     logCleanerEnable: bool('log.cleaner.enable'),
     logCleanerBackoffMs: int('log.cleaner.backoff.ms'),
+    metadataStore: (str('metadata.store') ?? '') === '' ? null : (str('metadata.store') ?? null),
+    brokerRack: (str('broker.rack') ?? '') === '' ? null : (str('broker.rack') ?? null),
+    brokerSessionTimeoutMs: int('samsa.broker.session.timeout.ms'),
+    replicaLagTimeMaxMs: int('replica.lag.time.max.ms'),
+    uncleanLeaderElectionEnable: bool('unclean.leader.election.enable'),
+    offsetsTopicReplicationFactor: int('offsets.topic.replication.factor'),
+    autoLeaderRebalanceEnable: bool('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: int('leader.imbalance.check.interval.seconds') * 1000,
     logDefaults,
     values,
     sources,

@@ -11,6 +11,7 @@ import type {
   ProduceRequest,
   ProduceResponse,
 } from '../protocol/messages/produce.js'
+import type { ReplicaManager } from '../cluster/replication/replica-manager.js'
 import { CloseConnection } from '../server/connection.js'
 import type { HandlerDef } from '../server/handler.js'
 import type { TrafficObserver } from '../server/stats.js'
@@ -70,16 +71,30 @@ export interface ProduceOutcome {
   response: ProduceResponse
   /** Some partition failed: with acks=0 the connection must be closed. */
   anyError: boolean
+  /** Cluster mode, acks=all: partitions whose answer waits for the high watermark. */
+  waits: ReplicationWait[]
 }
+
+/** An appended partition of an acks=all produce waiting for HW >= requiredOffset. */
+export interface ReplicationWait {
+  topic: string
+  response: ProducePartitionResponse
+  requiredOffset: number
+}
+
+/** What Produce needs from replication in cluster mode. */
+export type ProduceReplication = Pick<ReplicaManager, 'checkProduce' | 'awaitReplication'>
 
 export function produce(
   request: ProduceRequest,
   version: number,
   logs: LogLookup,
   traffic?: TrafficObserver,
+  replication?: ProduceReplication,
 ): ProduceOutcome {
   const whole = requestError(request, version)
   let anyError = false
+  const waits: ReplicationWait[] = []
   const responses = request.topicData.map((topic) => ({
     name: topic.name,
     partitionResponses: topic.partitionData.map((p): ProducePartitionResponse => {
@@ -88,11 +103,16 @@ export function produce(
         const log = logs.get(topic.name, p.index)
         if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
         const batch = checkSingleBatch(p.records)
-        const info = log.append(batch, { leaderEpoch: LEADER_EPOCH })
+        // Cluster mode: only the leader appends, stamping its epoch into the batch.
+        const leaderEpoch =
+          replication === undefined
+            ? LEADER_EPOCH
+            : replication.checkProduce(topic.name, p.index, request.acks).leaderEpoch
+        const info = log.append(batch, { leaderEpoch })
         if (!info.duplicate)
           traffic?.produced(topic.name, batch.length, info.lastOffset - info.firstOffset + 1)
         // A duplicate (idempotent retry) answers with the offsets of the original append.
-        return {
+        const response: ProducePartitionResponse = {
           index: p.index,
           errorCode: ErrorCode.NONE,
           baseOffset: info.firstOffset,
@@ -101,13 +121,37 @@ export function produce(
           recordErrors: [],
           errorMessage: null,
         }
+        if (replication !== undefined && request.acks === -1)
+          waits.push({ topic: topic.name, response, requiredOffset: info.lastOffset + 1 })
+        return response
       } catch (err) {
         anyError = true
         return failed(p.index, err, version)
       }
     }),
   }))
-  return { response: { responses, throttleTimeMs: 0 }, anyError }
+  return { response: { responses, throttleTimeMs: 0 }, anyError, waits }
+}
+
+/** acks=all in cluster mode: each waiting partition's answer once its HW covers the batch. */
+export async function awaitReplication(
+  outcome: ProduceOutcome,
+  replication: ProduceReplication,
+  timeoutMs: number,
+  version: number,
+): Promise<ProduceResponse> {
+  await Promise.all(
+    outcome.waits.map(async (w) => {
+      const result = await replication.awaitReplication(
+        w.topic,
+        w.response.index,
+        w.requiredOffset,
+        timeoutMs,
+      )
+      if (result !== 'NONE') Object.assign(w.response, failed(w.response.index, new KafkaError(result), version))
+    }),
+  )
+  return outcome.response
 }
 
 export const produceHandler: HandlerDef<ProduceRequest, ProduceResponse> = {
@@ -120,12 +164,18 @@ export const produceHandler: HandlerDef<ProduceRequest, ProduceResponse> = {
   request: ProduceRequestSchema,
   response: ProduceResponseSchema,
   handle(request, ctx) {
-    const { response, anyError } = produce(
+    const replication = ctx.broker.replication
+    // The appends happen here, synchronously: only the wait for the high watermark is async.
+    const outcome = produce(
       request,
       ctx.apiVersion,
       ctx.broker.logs,
       ctx.broker.stats?.traffic, // handler-test fixtures may build no stats
+      replication,
     )
+    const { response, anyError } = outcome
+    if (outcome.waits.length > 0 && replication !== undefined)
+      return awaitReplication(outcome, replication, request.timeoutMs, ctx.apiVersion)
     if (request.acks !== 0) return response
     // acks=0 has no response; a failure closes the connection so the client refreshes metadata.
     if (anyError) throw new CloseConnection('acks=0 produce failed on some partition')

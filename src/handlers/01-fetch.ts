@@ -9,7 +9,8 @@ import type {
   FetchRequest,
   FetchResponseOut,
 } from '../protocol/messages/fetch.js'
-import type { LogReadResult } from '../log/partition-log.js'
+import type { LogReadResult, PartitionLog } from '../log/partition-log.js'
+import type { ReplicaManager } from '../cluster/replication/replica-manager.js'
 import type { DispatchContext } from '../server/dispatcher.js'
 import type { FetchPurgatory } from '../server/fetch-purgatory.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
@@ -19,6 +20,42 @@ import { checkLeaderEpoch } from './02-list-offsets.js'
 
 const EMPTY_RECORDS = Buffer.alloc(0)
 const READ_COMMITTED = 1
+
+/** What Fetch needs from replication in cluster mode. */
+export type FetchReplication = Pick<ReplicaManager, 'followerFetch' | 'leaderOrThrow'>
+
+/**
+ * The log to read and how far: consumers up to the high watermark, followers (replica_id >= 0,
+ * cluster mode) up to the log end, their fetch offset recorded as their LEO on the leader.
+ */
+function fetchTarget(
+  topic: string,
+  p: FetchRequest['topics'][number]['partitions'][number],
+  replicaId: number,
+  logs: LogLookup,
+  replication: FetchReplication | undefined,
+): { log: PartitionLog; maxOffset: number } {
+  if (replication === undefined) {
+    const log = logs.get(topic, p.partition)
+    if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    checkLeaderEpoch(p.currentLeaderEpoch)
+    return { log, maxOffset: log.highWatermark }
+  }
+  if (logs.get(topic, p.partition) === undefined)
+    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+  if (replicaId >= 0) {
+    const log = replication.followerFetch(
+      topic,
+      p.partition,
+      replicaId,
+      p.fetchOffset,
+      p.currentLeaderEpoch,
+    )
+    return { log, maxOffset: log.logEndOffset }
+  }
+  const log = replication.leaderOrThrow(topic, p.partition, p.currentLeaderEpoch).log
+  return { log, maxOffset: log.highWatermark }
+}
 
 /** The outcome of one pass over the requested partitions. */
 export interface FetchPass {
@@ -49,7 +86,11 @@ function errorPartition(partitionIndex: number, err: unknown): FetchPartitionDat
  * max_bytes are soft for the first partition that has data (it gets at least one whole batch),
  * hard for the ones after it.
  */
-export function readPartitions(request: FetchRequest, logs: LogLookup): FetchPass {
+export function readPartitions(
+  request: FetchRequest,
+  logs: LogLookup,
+  replication?: FetchReplication,
+): FetchPass {
   const reads: LogReadResult[] = []
   let bytes = 0
   let anyError = false
@@ -59,14 +100,23 @@ export function readPartitions(request: FetchRequest, logs: LogLookup): FetchPas
     topic: t.topic,
     partitions: t.partitions.map((p): FetchPartitionDataOut => {
       try {
-        const log = logs.get(t.topic, p.partition)
-        if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        checkLeaderEpoch(p.currentLeaderEpoch)
-        // Single node without transactions: last stable offset = high watermark.
+        const target = fetchTarget(t.topic, p, request.replicaId, logs, replication)
+        const log = target.log
+        // No transactions: last stable offset = high watermark.
         const hw = log.highWatermark
         const first = bytes === 0
         const limit = Math.max(0, Math.min(p.partitionMaxBytes, budget))
-        const read = log.read(p.fetchOffset, limit, { maxOffset: hw, minOneBatch: first })
+        let read: LogReadResult
+        try {
+          read = log.read(p.fetchOffset, limit, { maxOffset: target.maxOffset, minOneBatch: first })
+        } catch (err) {
+          // A follower behind the log start learns where the leader's log now starts.
+          if (replication !== undefined && request.replicaId >= 0) {
+            anyError = true
+            return { ...errorPartition(p.partition, err), logStartOffset: log.logStartOffset }
+          }
+          throw err
+        }
         reads.push(read)
         bytes += read.bytes
         budget -= read.bytes
@@ -111,6 +161,7 @@ export interface FetchDeps {
   logs: LogLookup
   purgatory: Pick<FetchPurgatory, 'wait'>
   now?: () => number
+  replication?: FetchReplication
 }
 
 /**
@@ -121,7 +172,7 @@ export interface FetchDeps {
 export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<FetchPass> {
   const now = deps.now ?? Date.now
   const deadline = now() + request.maxWaitMs
-  let pass = readPartitions(request, deps.logs)
+  let pass = readPartitions(request, deps.logs, deps.replication)
   const keys = request.topics.flatMap((t) =>
     t.partitions.map((p) => ({ topic: t.topic, partition: p.partition })),
   )
@@ -130,7 +181,7 @@ export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<Fet
     if (left <= 0) break
     pass.release()
     const reason = await deps.purgatory.wait(keys, left)
-    pass = readPartitions(request, deps.logs)
+    pass = readPartitions(request, deps.logs, deps.replication)
     if (reason !== 'append') break
   }
   return pass
@@ -165,7 +216,11 @@ export const fetchHandler: HandlerDef<FetchRequest, FetchResponseOut> = {
   async handle(request, ctx) {
     const refused = sessionError(request)
     if (refused !== null) return refused
-    const pass = await fetch(request, { logs: ctx.broker.logs, purgatory: ctx.broker.purgatory })
+    const pass = await fetch(request, {
+      logs: ctx.broker.logs,
+      purgatory: ctx.broker.purgatory,
+      replication: ctx.broker.replication,
+    })
     afterSent(ctx, pass.release)
     const traffic = ctx.broker.stats?.traffic
     if (traffic !== undefined && pass.bytes > 0) countFetched(pass.response, traffic)

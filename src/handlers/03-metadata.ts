@@ -13,6 +13,11 @@
 // rack, controller id, is_internal; v2 cluster id; v3 throttle time; v4 allow_auto_topic_creation;
 // v5 offline_replicas; v7 leader_epoch; v8 authorized operations (no ACLs: everything the resource
 // type supports, or -2^31 when not requested); v9 flexible. v10+ (topic ids) is not served.
+//
+// Cluster mode (metadata.store set): brokers are the live registered brokers, the controller id
+// comes from etcd, and each partition reports its state from the cluster view: leader (-1 with
+// LEADER_NOT_AVAILABLE when offline), leader epoch, replicas, ISR, and as offline replicas the
+// assigned brokers that are not live. Auto-created topics get default.replication.factor.
 import { ErrorCode } from '../protocol/errors.js'
 import { MetadataRequestSchema, MetadataResponseSchema } from '../protocol/messages/metadata.js'
 import type {
@@ -27,11 +32,46 @@ import type { TopicInfo } from '../metadata/topic-store.js'
 import { resultError } from '../metadata/error-message.js'
 import { CLUSTER_OPERATIONS, NOT_REQUESTED, TOPIC_OPERATIONS } from '../metadata/acl-operations.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
+import type { ClusterNode } from '../cluster/cluster-node.js'
 
 const LEADER_EPOCH = 0
 
+function clusterPartitionsOf(
+  info: TopicInfo,
+  cluster: ClusterNode,
+): MetadataResponsePartition[] {
+  const out: MetadataResponsePartition[] = []
+  for (let p = 0; p < info.partitions; p++) {
+    const s = cluster.partitionState(info.name, p)
+    if (s === undefined) {
+      // Created in etcd but this broker has not seen the state yet.
+      out.push({
+        errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex: p,
+        leaderId: -1,
+        leaderEpoch: -1,
+        replicaNodes: [],
+        isrNodes: [],
+        offlineReplicas: [],
+      })
+      continue
+    }
+    out.push({
+      errorCode: s.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p,
+      leaderId: s.leader,
+      leaderEpoch: s.leaderEpoch,
+      replicaNodes: s.replicas,
+      isrNodes: s.isr,
+      offlineReplicas: s.replicas.filter((b) => cluster.broker(b) === undefined),
+    })
+  }
+  return out
+}
+
 function partitionsOf(info: TopicInfo, ctx: RequestContext): MetadataResponsePartition[] {
   const nodeId = ctx.broker.nodeId
+  if (ctx.broker.cluster !== undefined) return clusterPartitionsOf(info, ctx.broker.cluster)
   const out: MetadataResponsePartition[] = []
   for (let p = 0; p < info.partitions; p++) {
     const log = ctx.broker.logs.get(info.name, p)
@@ -103,7 +143,7 @@ async function missingTopic(
   if (!allowed || !config.autoCreateTopicsEnable || isInternalTopic(name)) {
     return topicError(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }
-  if (config.defaultReplicationFactor !== 1) {
+  if (ctx.broker.cluster === undefined && config.defaultReplicationFactor !== 1) {
     return topicError(name, ErrorCode.INVALID_REPLICATION_FACTOR)
   }
   const manager = topicManagerFor(ctx.broker)
@@ -141,11 +181,15 @@ export async function handleMetadata(
       )
     }
   }
+  const cluster = b.cluster
   return {
     throttleTimeMs: 0,
-    brokers: [{ nodeId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }],
+    brokers:
+      cluster === undefined
+        ? [{ nodeId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }]
+        : cluster.brokers().map((x) => ({ nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
     clusterId: b.clusterId,
-    controllerId: b.nodeId,
+    controllerId: cluster === undefined ? b.nodeId : cluster.controllerId(),
     topics,
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
       ? CLUSTER_OPERATIONS

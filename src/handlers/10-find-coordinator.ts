@@ -5,6 +5,9 @@
 // answers COORDINATOR_NOT_AVAILABLE (retriable; a transactional producer keeps asking). Any other
 // key type is INVALID_REQUEST, and an empty group id INVALID_GROUP_ID.
 //
+// Cluster mode: a group's coordinator is the leader of its __consumer_offsets partition
+// (COORDINATOR_NOT_AVAILABLE while that partition has no live leader).
+//
 // Version notes: v0 key only (group); v1 adds key_type, throttle time and error message; v3
 // flexible; v4 (KIP-699) batches keys in coordinator_keys and answers one entry per key. v0 stays
 // advertised: librdkafka < 2.11.1 needs FindCoordinator ∋0 for its consumer and LZ4 support.
@@ -19,6 +22,7 @@ import type {
   FindCoordinatorResponseCoordinator,
 } from '../protocol/messages/find-coordinator.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
+import { OFFSETS_TOPIC, partitionForGroup } from '../group/records.js'
 
 const GROUP = 0
 const TRANSACTION = 1
@@ -35,6 +39,26 @@ export function coordinatorFor(
   else if (key === '') errorCode = ErrorCode.INVALID_GROUP_ID
   if (errorCode !== ErrorCode.NONE) {
     return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: errorName(errorCode) }
+  }
+  if (b.cluster !== undefined) {
+    const topic = b.cluster.view.topic(OFFSETS_TOPIC)
+    const state =
+      topic === undefined
+        ? undefined
+        : b.cluster.partitionState(OFFSETS_TOPIC, partitionForGroup(key, topic.partitions))
+    const leader = state === undefined ? undefined : b.cluster.broker(state.leader)
+    if (leader === undefined) {
+      const code = ErrorCode.COORDINATOR_NOT_AVAILABLE
+      return { key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: errorName(code) }
+    }
+    return {
+      key,
+      nodeId: leader.nodeId,
+      host: leader.host,
+      port: leader.port,
+      errorCode,
+      errorMessage: null,
+    }
   }
   return {
     key,

@@ -9,6 +9,9 @@
 // listed twice in one request gets one INVALID_REQUEST result. validate_only checks everything
 // and creates nothing. timeout_ms is not used: creation completes before the response.
 //
+// Cluster mode (metadata.store set): the replication factor and manual assignments are placed on
+// the live brokers by the cluster topic store (INVALID_REPLICATION_FACTOR above the live count).
+//
 // Version notes: v1 adds validate_only and error_message; v2 throttle time; v4 lets -1 counts stand
 // without assignments (accepted in every version here); v5 flexible, returns num_partitions,
 // replication_factor and the topic's configs; v7 returns the topic id.
@@ -52,6 +55,7 @@ function partitionCount(topic: CreatableTopic, ctx: RequestContext): number {
         )
       }
       seen.add(a.partitionIndex)
+      if (ctx.broker.cluster !== undefined) continue
       if (a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId) {
         throw new KafkaError(
           'INVALID_REPLICA_ASSIGNMENT',
@@ -71,7 +75,7 @@ function partitionCount(topic: CreatableTopic, ctx: RequestContext): number {
       'replication factor must be larger than 0, or -1 to use the default value',
     )
   }
-  if (rf !== 1) {
+  if (rf !== 1 && ctx.broker.cluster === undefined) {
     throw new KafkaError(
       'INVALID_REPLICATION_FACTOR',
       `replication factor ${rf} cannot be reached: only 1 broker is registered`,
@@ -110,8 +114,22 @@ async function createOne(
     const partitions = partitionCount(topic, ctx)
     const configs: Record<string, string | null> = {}
     for (const c of topic.configs) configs[c.name] = c.value
+    const cluster = ctx.broker.cluster !== undefined
+    const assignments =
+      cluster && topic.assignments.length > 0
+        ? [...topic.assignments]
+            .sort((x, y) => x.partitionIndex - y.partitionIndex)
+            .map((a) => a.brokerIds)
+        : undefined
+    const replicationFactor =
+      assignments !== undefined
+        ? (assignments[0]?.length ?? 1)
+        : topic.replicationFactor === -1
+          ? ctx.broker.config.defaultReplicationFactor
+          : topic.replicationFactor
     const info = await topicManagerFor(ctx.broker).create(topic.name, partitions, configs, {
       validateOnly: request.validateOnly,
+      ...(cluster ? { replicationFactor, assignments } : {}),
     })
     return {
       name: topic.name,
@@ -120,7 +138,7 @@ async function createOne(
       errorMessage: null,
       topicConfigErrorCode: ErrorCode.NONE,
       numPartitions: info.partitions,
-      replicationFactor: 1,
+      replicationFactor: cluster ? replicationFactor : 1,
       configs: describeTopicConfigs(info.configs, ctx.broker.config).map((e) => ({
         name: e.name,
         value: e.value,

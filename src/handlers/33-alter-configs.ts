@@ -10,7 +10,7 @@
 // UNKNOWN_TOPIC_OR_PARTITION; invalid topic name INVALID_TOPIC_EXCEPTION.
 //
 // Version notes: v1 is v0; v2 flexible.
-import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import { KafkaError } from '../protocol/errors.js'
 import {
   AlterConfigsRequestSchema,
   AlterConfigsResponseSchema,
@@ -18,19 +18,16 @@ import {
 import type {
   AlterConfigsRequest,
   AlterConfigsResource,
-  AlterConfigsResourceResponse,
   AlterConfigsResponse,
 } from '../protocol/messages/alter-configs.js'
 import { ResourceType } from '../metadata/config-describer.js'
 import {
+  alterEachResource,
   checkBrokerAlter,
   checkNoDuplicateKeys,
-  duplicateResources,
-  resourceKey,
 } from '../metadata/config-alter.js'
 import { topicManagerFor } from '../metadata/topic-manager.js'
 import { validateTopicName } from '../metadata/topic-store.js'
-import { resultError } from '../metadata/error-message.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 
 async function alterOne(
@@ -67,18 +64,9 @@ export async function handleAlterConfigs(
   request: AlterConfigsRequest,
   ctx: RequestContext,
 ): Promise<AlterConfigsResponse> {
-  const dups = duplicateResources(request.resources)
-  const responses: AlterConfigsResourceResponse[] = []
-  for (const r of request.resources) {
-    const head = { resourceType: r.resourceType, resourceName: r.resourceName }
-    try {
-      if (dups.has(resourceKey(r))) throw new KafkaError('INVALID_REQUEST', 'duplicate resource')
-      await alterOne(r, request.validateOnly, ctx)
-      responses.push({ errorCode: ErrorCode.NONE, errorMessage: null, ...head })
-    } catch (err) {
-      responses.push({ ...resultError(err), ...head })
-    }
-  }
+  const responses = await alterEachResource(request.resources, (r) =>
+    alterOne(r, request.validateOnly, ctx),
+  )
   return { throttleTimeMs: 0, responses }
 }
 

@@ -10,7 +10,7 @@
 // type: INVALID_REQUEST. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
 //
 // Version notes: v1 flexible.
-import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import { KafkaError } from '../protocol/errors.js'
 import {
   IncrementalAlterConfigsRequestSchema,
   IncrementalAlterConfigsResponseSchema,
@@ -18,20 +18,17 @@ import {
 import type {
   IncrementalAlterConfigsRequest,
   IncrementalAlterConfigsResource,
-  IncrementalAlterConfigsResourceResponse,
   IncrementalAlterConfigsResponse,
 } from '../protocol/messages/incremental-alter-configs.js'
 import { ResourceType } from '../metadata/config-describer.js'
 import {
+  alterEachResource,
   applyIncrementalOps,
   checkBrokerAlter,
   checkNoDuplicateKeys,
-  duplicateResources,
-  resourceKey,
 } from '../metadata/config-alter.js'
 import { topicManagerFor } from '../metadata/topic-manager.js'
 import { validateTopicName } from '../metadata/topic-store.js'
-import { resultError } from '../metadata/error-message.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 
 async function alterOne(
@@ -64,18 +61,9 @@ export async function handleIncrementalAlterConfigs(
   request: IncrementalAlterConfigsRequest,
   ctx: RequestContext,
 ): Promise<IncrementalAlterConfigsResponse> {
-  const dups = duplicateResources(request.resources)
-  const responses: IncrementalAlterConfigsResourceResponse[] = []
-  for (const r of request.resources) {
-    const head = { resourceType: r.resourceType, resourceName: r.resourceName }
-    try {
-      if (dups.has(resourceKey(r))) throw new KafkaError('INVALID_REQUEST', 'duplicate resource')
-      await alterOne(r, request.validateOnly, ctx)
-      responses.push({ errorCode: ErrorCode.NONE, errorMessage: null, ...head })
-    } catch (err) {
-      responses.push({ ...resultError(err), ...head })
-    }
-  }
+  const responses = await alterEachResource(request.resources, (r) =>
+    alterOne(r, request.validateOnly, ctx),
+  )
   return { throttleTimeMs: 0, responses }
 }
 

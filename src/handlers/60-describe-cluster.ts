@@ -5,6 +5,8 @@
 // the cluster resource supports when requested, else -2^31. An endpoint_type other than 1
 // (brokers) gets MISMATCHED_ENDPOINT_TYPE: this is a broker endpoint, not a controller one.
 //
+// Cluster mode: the live registered brokers (with racks) and the controller elected in etcd.
+//
 // Version notes: v0 flexible already; v1 adds endpoint_type (request and response).
 import { ErrorCode } from '../protocol/errors.js'
 import {
@@ -43,8 +45,13 @@ export function handleDescribeCluster(
     errorMessage: null,
     endpointType: ENDPOINT_TYPE_BROKERS,
     clusterId: b.clusterId,
-    controllerId: b.nodeId,
-    brokers: [{ brokerId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }],
+    controllerId: b.cluster === undefined ? b.nodeId : b.cluster.controllerId(),
+    brokers:
+      b.cluster === undefined
+        ? [{ brokerId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }]
+        : b.cluster
+            .brokers()
+            .map((x) => ({ brokerId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
       ? CLUSTER_OPERATIONS
       : NOT_REQUESTED,

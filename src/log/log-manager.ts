@@ -34,6 +34,9 @@ export interface LogManagerOptions {
   cleanerBackoffMs?: number
   recoveryPointCheckpointIntervalMs?: number
   log?: LogFn
+  /** Cluster mode: high watermarks are moved by replication and reloaded from the
+   * replication-offset-checkpoint rather than following the log end. Default false. */
+  replicated?: boolean
 }
 
 const PARTITION_DIR = /^(.+)-(\d+)$/
@@ -204,6 +207,7 @@ export class LogManager {
       fs: this.fs,
       clock: this.clock,
       log: this.logFn,
+      highWatermarkFollowsLogEnd: this.options.replicated !== true,
       onAppend: (log: PartitionLog) => {
         for (const l of this.listeners) l(log)
       },

@@ -7,6 +7,15 @@ import type { FileSystem } from './fs.js'
 /** Kafka searches the last 8 KiB of an index first: recent lookups stay in hot pages. */
 const WARM_BYTES = 8192
 
+/** What the offset and time indexes are opened with (their constructors' parameters). */
+export type IndexArgs = [
+  fs: FileSystem,
+  path: string,
+  baseOffset: number,
+  maxIndexBytes: number,
+  writable: boolean,
+]
+
 export abstract class MappedIndex {
   protected map: MappedFile | null = null
   protected fd = -1
@@ -16,11 +25,11 @@ export abstract class MappedIndex {
   corrupt = false
 
   constructor(
+    protected readonly entrySize: number,
     protected readonly fs: FileSystem,
     public path: string,
     readonly baseOffset: number,
     maxIndexBytes: number,
-    protected readonly entrySize: number,
     writable: boolean,
   ) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / entrySize))
@@ -59,6 +68,25 @@ export abstract class MappedIndex {
     } finally {
       this.fs.close(fd)
     }
+  }
+
+  /** Absolute offset of entry i. */
+  abstract offsetAt(i: number): number
+
+  lastOffset(): number {
+    return this.entries === 0 ? this.baseOffset : this.offsetAt(this.entries - 1)
+  }
+
+  /** False when the index is full (the entry is skipped); throws on a read-only index. */
+  protected hasRoom(): boolean {
+    // Writing through a read-only mapping would kill the process: refuse instead.
+    if (!this.writable) throw new Error(`index ${this.path} is read-only`)
+    return !this.isFull()
+  }
+
+  /** Drops trailing entries a crash left unused (still zero) in a preallocated index. */
+  protected dropUnusedTail(isUnused: (i: number) => boolean): void {
+    while (this.entries > 0 && isUnused(this.entries - 1)) this.entries--
   }
 
   protected mapped(): MappedFile {

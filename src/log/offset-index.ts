@@ -1,18 +1,12 @@
 // Sparse offset index: 8-byte entries (u32 offset relative to the segment base, u32 position).
 import { MappedIndex } from './mapped-index.js'
-import type { FileSystem } from './fs.js'
+import type { IndexArgs } from './mapped-index.js'
 
 const ENTRY = 8
 
 export class OffsetIndex extends MappedIndex {
-  constructor(
-    fs: FileSystem,
-    path: string,
-    baseOffset: number,
-    maxIndexBytes: number,
-    writable: boolean,
-  ) {
-    super(fs, path, baseOffset, maxIndexBytes, ENTRY, writable)
+  constructor(...args: IndexArgs) {
+    super(ENTRY, ...args)
   }
 
   private readonly relAt = (i: number): number => this.mapped().readUInt32BE(i * ENTRY)
@@ -25,16 +19,10 @@ export class OffsetIndex extends MappedIndex {
     return this.mapped().readUInt32BE(i * ENTRY + 4)
   }
 
-  lastOffset(): number {
-    return this.entries === 0 ? this.baseOffset : this.offsetAt(this.entries - 1)
-  }
-
   /** Adds an entry unless it would not be strictly after the last one. */
   append(offset: number, position: number): void {
-    // Writing through a read-only mapping would kill the process: refuse instead.
-    if (!this.writable) throw new Error(`index ${this.path} is read-only`)
+    if (!this.hasRoom()) return
     if (this.entries > 0 && offset <= this.lastOffset()) return
-    if (this.isFull()) return
     const m = this.mapped()
     m.writeUInt32BE(this.entries * ENTRY, offset - this.baseOffset)
     m.writeUInt32BE(this.entries * ENTRY + 4, position)
@@ -60,13 +48,7 @@ export class OffsetIndex extends MappedIndex {
    */
   sanityCheck(logSize: number, full: boolean): boolean {
     if (this.corrupt) return false
-    while (
-      this.entries > 0 &&
-      this.relAt(this.entries - 1) === 0 &&
-      this.positionAt(this.entries - 1) === 0
-    ) {
-      this.entries--
-    }
+    this.dropUnusedTail((i) => this.relAt(i) === 0 && this.positionAt(i) === 0)
     let prevRel = -1
     let prevPos = -1
     // Kafka only checks the last entry of old segments; the active one is checked in full.

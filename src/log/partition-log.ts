@@ -5,11 +5,14 @@ import { KafkaError } from '../protocol/errors.js'
 import { BatchScanner } from './batch-scanner.js'
 import { readWholeFile, writeFileAtomic } from './checkpoint.js'
 import { isStorageError } from './fs.js'
+import { LeaderEpochCache } from './leader-epoch-cache.js'
 import { ProducerStateManager } from './producer-state.js'
 import { loadSegments } from './recovery.js'
 import {
   ATTR_CONTROL,
+  PARTITION_LEADER_EPOCH,
   batchAttributes,
+  batchBaseOffset,
   batchBaseSequence,
   batchLastOffsetDelta,
   batchProducerEpoch,
@@ -56,6 +59,9 @@ export interface PartitionLogOptions {
   clock: () => number
   log?: LogFn
   onAppend?: (log: PartitionLog) => void
+  /** false (replication): the high watermark is moved by the leader, and loads from the
+   * replication-offset-checkpoint instead of jumping to the log end. Default true. */
+  highWatermarkFollowsLogEnd?: boolean
 }
 
 export interface LoadState {
@@ -92,6 +98,8 @@ export class PartitionLog {
   private readonly onAppend: ((log: PartitionLog) => void) | undefined
   private readonly scanner: BatchScanner
   readonly producerState = new ProducerStateManager()
+  /** Which leader epoch started where (leader-epoch-checkpoint), for follower truncation. */
+  leaderEpochCache: LeaderEpochCache
 
   private constructor(o: PartitionLogOptions) {
     this.topic = o.topic
@@ -104,6 +112,22 @@ export class PartitionLog {
     this.onAppend = o.onAppend
     this.scanner = new BatchScanner(o.fs)
     this.lastFlushTime = o.clock()
+    if (o.highWatermarkFollowsLogEnd === false) this.highWatermarkFollowsLogEnd = false
+    this.leaderEpochCache = new LeaderEpochCache(o.fs, path.join(o.dir, 'leader-epoch-checkpoint'))
+  }
+
+  private openEpochCache(): void {
+    this.leaderEpochCache = LeaderEpochCache.load(this.fs, this.dir, (err) => {
+      // Like any other write of the log, a failed checkpoint write takes the partition offline.
+      if (isStorageError(err)) this.fail(err, 'leader-epoch-checkpoint')
+      else
+        this.logFn?.('warn', 'unreadable leader-epoch-checkpoint', {
+          topic: this.topic,
+          partition: this.partition,
+          error: String(err),
+        })
+    })
+    this.leaderEpochCache.setPersistent(!this.highWatermarkFollowsLogEnd)
   }
 
   /** A new empty log in `dir` (created). */
@@ -111,6 +135,7 @@ export class PartitionLog {
     const log = new PartitionLog(o)
     o.fs.mkdir(o.dir)
     log.segments = [LogSegment.create(o.fs, o.dir, 0, o.config, o.clock())]
+    log.openEpochCache()
     return log
   }
 
@@ -139,6 +164,12 @@ export class PartitionLog {
       ? log.endOffset
       : Math.min(state.highWatermark, log.endOffset)
     log.loadProducerState()
+    log.openEpochCache()
+    const cache = log.leaderEpochCache
+    cache.truncateFromEnd(log.endOffset)
+    cache.truncateFromStart(log.startOffset)
+    // Logs written before replication existed carry leader epoch 0 in every batch.
+    if (cache.latestEpoch < 0 && log.endOffset > log.startOffset) cache.assign(0, log.startOffset)
     return log
   }
 
@@ -206,6 +237,7 @@ export class PartitionLog {
     const lastOffset = nextOffset - 1
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1
     const leaderEpoch = options.leaderEpoch ?? 0
+    this.leaderEpochCache.assign(leaderEpoch, firstOffset)
     for (let pos = 0, offset = firstOffset; pos < end;) {
       const size = records.readInt32BE(pos + 8) + 12
       patchBatch(records, pos, offset, leaderEpoch)
@@ -233,6 +265,65 @@ export class PartitionLog {
       logStartOffset: this.startOffset,
       duplicate: false,
     }
+  }
+
+  /**
+   * A follower's append of batches fetched from the leader: offsets and leader epochs are kept
+   * as the leader assigned them. The batches must start at the log end offset and be contiguous;
+   * CRCs are checked. Producer state follows the batches without fencing anything (the leader
+   * already did). Returns the last offset appended, or -1 for an empty record set.
+   */
+  appendAsFollower(records: Buffer): number {
+    this.ensureOnline()
+    const end = records.length
+    if (end === 0) return -1
+    let expected = this.endOffset
+    let messages = 0
+    for (let pos = 0; pos < end;) {
+      const size = validateBatch(records, pos, end, Number.MAX_SAFE_INTEGER)
+      const base = batchBaseOffset(records, pos)
+      if (base !== expected) {
+        throw new KafkaError(
+          'CORRUPT_MESSAGE',
+          `follower append at ${base} but ${this.topic}-${this.partition} ends at ${expected}`,
+        )
+      }
+      expected = base + batchLastOffsetDelta(records, pos) + 1
+      messages += batchRecordsCount(records, pos)
+      pos += size
+    }
+    const now = this.clock()
+    const lastOffset = expected - 1
+    try {
+      this.maybeRoll(end, now, lastOffset)
+      if (this.active.isEmpty) this.active.createdAt = now
+      this.active.append([records], end, this.config.indexIntervalBytes)
+    } catch (err) {
+      throw this.fail(err, 'append')
+    }
+    for (let pos = 0; pos < end;) {
+      const base = batchBaseOffset(records, pos)
+      const delta = batchLastOffsetDelta(records, pos)
+      this.leaderEpochCache.assign(records.readInt32BE(pos + PARTITION_LEADER_EPOCH), base)
+      const producerId = batchProducerId(records, pos)
+      if (producerId >= 0) {
+        this.producerState.update(
+          producerId,
+          batchProducerEpoch(records, pos),
+          batchBaseSequence(records, pos),
+          base,
+          base + delta,
+          (batchAttributes(records, pos) & ATTR_CONTROL) !== 0,
+        )
+      }
+      pos += records.readInt32BE(pos + 8) + 12
+    }
+    this.endOffset = lastOffset + 1
+    if (this.highWatermarkFollowsLogEnd) this.highWatermark = this.endOffset
+    this.unflushedMessages += messages
+    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground()
+    this.onAppend?.(this)
+    return lastOffset
   }
 
   read(
@@ -340,6 +431,7 @@ export class PartitionLog {
     }
     if (offset > this.startOffset) {
       this.startOffset = offset
+      this.leaderEpochCache.truncateFromStart(offset)
       this.deleteSegmentsWhile(
         (seg, next) => next.baseOffset <= this.startOffset && seg !== this.active,
       )
@@ -395,8 +487,28 @@ export class PartitionLog {
     this.highWatermark = Math.min(this.highWatermark, this.endOffset)
     this.recoveryPoint = Math.min(this.recoveryPoint, this.endOffset)
     this.startOffset = Math.min(this.startOffset, this.endOffset)
+    this.leaderEpochCache.truncateFromEnd(this.endOffset)
     this.producerState.clear()
     this.loadProducerState()
+  }
+
+  /** A follower far behind the leader's log start: drop everything, restart empty at offset. */
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    this.ensureOnline()
+    while (this.segments.some((s) => s.pins > 0))
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    try {
+      for (const seg of this.segments) seg.delete(0, false)
+      this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config, this.clock())]
+    } catch (err) {
+      throw this.fail(err, 'truncate')
+    }
+    this.startOffset = offset
+    this.endOffset = offset
+    this.highWatermark = offset
+    this.recoveryPoint = offset
+    this.leaderEpochCache.clear()
+    this.producerState.clear()
   }
 
   /** fdatasync of every segment not yet flushed, off the event loop; then the recovery point moves. */
@@ -487,6 +599,7 @@ export class PartitionLog {
       if (!this.isOffline) {
         await this.flush()
         await this.writeProducerSnapshot()
+        await this.leaderEpochCache.close()
         this.active.seal()
       }
     } finally {
@@ -501,6 +614,7 @@ export class PartitionLog {
     if (this.closed) return
     this.closed = true
     this.isOffline = true
+    void this.leaderEpochCache.close()
     for (const seg of this.segments) seg.delete(0, false)
   }
 
@@ -575,6 +689,7 @@ export class PartitionLog {
     }
     if (n > 0) {
       this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset)
+      this.leaderEpochCache.truncateFromStart(this.startOffset)
       this.logFn?.('info', 'deleted old segments', {
         topic: this.topic,
         partition: this.partition,

@@ -1,19 +1,13 @@
 // Time index: 12-byte entries (i64 max timestamp so far, u32 relative offset of the batch that
 // reached it). Timestamps strictly increase from entry to entry.
 import { MappedIndex } from './mapped-index.js'
-import type { FileSystem } from './fs.js'
+import type { IndexArgs } from './mapped-index.js'
 
 const ENTRY = 12
 
 export class TimeIndex extends MappedIndex {
-  constructor(
-    fs: FileSystem,
-    path: string,
-    baseOffset: number,
-    maxIndexBytes: number,
-    writable: boolean,
-  ) {
-    super(fs, path, baseOffset, maxIndexBytes, ENTRY, writable)
+  constructor(...args: IndexArgs) {
+    super(ENTRY, ...args)
   }
 
   private readonly tsAt = (i: number): number => this.mapped().readInt64BE(i * ENTRY)
@@ -30,17 +24,11 @@ export class TimeIndex extends MappedIndex {
     return this.entries === 0 ? -1 : this.tsAt(this.entries - 1)
   }
 
-  lastOffset(): number {
-    return this.entries === 0 ? this.baseOffset : this.offsetAt(this.entries - 1)
-  }
-
   /** Adds (timestamp, offset) when the timestamp is newer than the last entry's. */
   maybeAppend(timestamp: number, offset: number): void {
-    // Writing through a read-only mapping would kill the process: refuse instead.
-    if (!this.writable) throw new Error(`index ${this.path} is read-only`)
+    if (!this.hasRoom()) return
     if (this.entries > 0 && (timestamp <= this.lastTimestamp() || offset < this.lastOffset()))
       return
-    if (this.isFull()) return
     const m = this.mapped()
     m.writeInt64BE(this.entries * ENTRY, timestamp)
     m.writeUInt32BE(this.entries * ENTRY + 8, offset - this.baseOffset)
@@ -63,13 +51,7 @@ export class TimeIndex extends MappedIndex {
   /** Trailing zero entries are unused preallocation; the rest must be monotonic and in the log. */
   sanityCheck(nextOffset: number, full: boolean): boolean {
     if (this.corrupt) return false
-    while (
-      this.entries > 0 &&
-      this.tsAt(this.entries - 1) === 0 &&
-      this.offsetAt(this.entries - 1) === this.baseOffset
-    ) {
-      this.entries--
-    }
+    this.dropUnusedTail((i) => this.tsAt(i) === 0 && this.offsetAt(i) === this.baseOffset)
     let prevTs = -Infinity
     let prevOff = -1
     for (let i = full ? 0 : Math.max(0, this.entries - 2); i < this.entries; i++) {

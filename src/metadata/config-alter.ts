@@ -3,9 +3,10 @@
 // applied to a topic's override map before it is validated and stored.
 
 import { TOPIC_CONFIG_KEYS } from '../log/log-config.js'
-import { KafkaError } from '../protocol/errors.js'
+import { ErrorCode, KafkaError } from '../protocol/errors.js'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { ConfigType, describeTopicConfigs, topicConfigType } from './config-describer.js'
+import { resultError } from './error-message.js'
 
 export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 
@@ -28,6 +29,35 @@ export function duplicateResources(resources: readonly ResourceRef[]): Set<strin
 
 export function resourceKey(r: ResourceRef): string {
   return `${r.resourceType}:${r.resourceName}`
+}
+
+export interface ResourceResult extends ResourceRef {
+  errorCode: number
+  errorMessage: string | null
+}
+
+/**
+ * Runs `alterOne` on each resource in request order and collects one result per resource: a
+ * resource listed twice is INVALID_REQUEST (every occurrence), a thrown error becomes that
+ * resource's error code and message, and the others still run.
+ */
+export async function alterEachResource<R extends ResourceRef>(
+  resources: readonly R[],
+  alterOne: (resource: R) => Promise<void>,
+): Promise<ResourceResult[]> {
+  const dups = duplicateResources(resources)
+  const results: ResourceResult[] = []
+  for (const r of resources) {
+    const head = { resourceType: r.resourceType, resourceName: r.resourceName }
+    try {
+      if (dups.has(resourceKey(r))) throw new KafkaError('INVALID_REQUEST', 'duplicate resource')
+      await alterOne(r)
+      results.push({ errorCode: ErrorCode.NONE, errorMessage: null, ...head })
+    } catch (err) {
+      results.push({ ...resultError(err), ...head })
+    }
+  }
+  return results
 }
 
 export function checkNoDuplicateKeys(names: readonly string[]): void {

@@ -16,17 +16,38 @@ import type { TopicInfo, TopicStore } from './topic-store.js'
 import type { LogManager } from '../log/log-manager.js'
 import type { BrokerServices } from '../broker-services.js'
 
+/** Cluster mode: how a new topic's partitions are placed on brokers. */
+export interface Placement {
+  replicationFactor?: number
+  /** Manual assignment: replicas per partition, index = partition. */
+  assignments?: number[][]
+}
+
 /** What the manager needs of the store and the log manager (tests pass small fakes). */
 export type TopicStoreOps = Pick<
   TopicStore,
   'get' | 'list' | 'create' | 'delete' | 'addPartitions' | 'setConfigs'
->
-export type LogManagerOps = Pick<LogManager, 'create' | 'delete' | 'setTopicConfig'>
+> & {
+  /** Cluster stores: create with a placement. */
+  createPlaced?(
+    name: string,
+    partitions: number,
+    configs: Record<string, string>,
+    placement: Placement,
+  ): Promise<TopicInfo>
+  /** Cluster stores: the assignment a create would use; throws when it cannot be made. */
+  plan?(partitions: number, placement: Placement): number[][]
+}
+export type LogManagerOps = Pick<LogManager, 'delete' | 'setTopicConfig'> & {
+  create(topic: string, partition: number, overrides?: Partial<LogConfig>): unknown
+}
 
 export interface ValidateOnlyOption {
   /** Check everything, change nothing. */
   validateOnly?: boolean
 }
+
+export interface CreateOptions extends ValidateOnlyOption, Placement {}
 
 /**
  * More partitions than this in one topic is refused with INVALID_PARTITIONS: each partition is a
@@ -86,7 +107,7 @@ export class TopicManager {
     name: string,
     partitions: number,
     configs: Record<string, string | null>,
-    options: ValidateOnlyOption = {},
+    options: CreateOptions = {},
   ): Promise<TopicInfo> {
     return this.serialised(async () => {
       validateTopicName(name)
@@ -115,10 +136,18 @@ export class TopicManager {
         }
       }
       const valid = validateTopicConfigs(configs)
+      const placement: Placement = {
+        replicationFactor: options.replicationFactor,
+        assignments: options.assignments,
+      }
+      this.store.plan?.(partitions, placement)
       if (options.validateOnly === true) {
         return { name, topicId: ZERO_TOPIC_ID, partitions, configs: valid.configs }
       }
-      const info = await this.store.create(name, partitions, valid.configs)
+      const info =
+        this.store.createPlaced !== undefined
+          ? await this.store.createPlaced(name, partitions, valid.configs, placement)
+          : await this.store.create(name, partitions, valid.configs)
       try {
         // Replace, not merge: a deleted topic of the same name may have left overrides behind.
         this.logs.setTopicConfig(name, valid.overrides)
@@ -235,10 +264,23 @@ const managers = new WeakMap<object, TopicManager>()
  * The one TopicManager of a broker. Keyed by the services object so every handler of that broker
  * shares one queue (serialisation only works if there is one manager per store).
  */
-export function topicManagerFor(services: Pick<BrokerServices, 'topics' | 'logs'>): TopicManager {
+export function topicManagerFor(
+  services: Pick<BrokerServices, 'topics' | 'logs' | 'cluster'>,
+): TopicManager {
   let m = managers.get(services)
   if (m === undefined) {
-    m = new TopicManager(services.topics, services.logs)
+    const cluster = services.cluster
+    const logs = services.logs
+    m =
+      cluster === undefined
+        ? new TopicManager(services.topics, logs)
+        : // Cluster mode: etcd holds the topics; each broker's LogSync creates and deletes the
+          // logs of the partitions it hosts when it sees the change, this one included.
+          new TopicManager(cluster.topics, {
+            create: () => undefined,
+            delete: () => Promise.resolve(),
+            setTopicConfig: (topic, overrides) => logs.setTopicConfig(topic, overrides),
+          })
     managers.set(services, m)
   }
   return m

@@ -12,6 +12,7 @@ import createTopics from '../handlers/19-create-topics.js'
 import deleteTopics from '../handlers/20-delete-topics.js'
 import deleteRecords from '../handlers/21-delete-records.js'
 import initProducerId from '../handlers/22-init-producer-id.js'
+import offsetForLeaderEpoch from '../handlers/23-offset-for-leader-epoch.js'
 import describeConfigs from '../handlers/32-describe-configs.js'
 import alterConfigs from '../handlers/33-alter-configs.js'
 import createPartitions from '../handlers/37-create-partitions.js'
@@ -39,6 +40,7 @@ export const handlers: AnyHandler[] = [
   deleteTopics,
   deleteRecords,
   initProducerId,
+  offsetForLeaderEpoch,
   describeConfigs,
   alterConfigs,
   createPartitions,

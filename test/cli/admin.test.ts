@@ -181,30 +181,12 @@ describe('samsa groups', () => {
     writeFileSync(file, 'a\nb\nc\nd\n')
     expect((await samsa('produce', '-t', 'gt', '--file', file, '--partition', '0')).code).toBe(0)
 
-    let r = await samsa(
-      'groups',
-      'reset-offsets',
-      '--group',
-      'g1',
-      '--topic',
-      'gt',
-      '--to-offset',
-      '1',
-    )
+    const reset = ['groups', 'reset-offsets', '--group', 'g1', '--topic', 'gt', '--to-offset', '1']
+    let r = await samsa(...reset)
     expect(r.output).toMatch(/Dry run: nothing changed/)
     expect((await samsa('groups', 'list')).output).not.toMatch(/g1/)
 
-    r = await samsa(
-      'groups',
-      'reset-offsets',
-      '--group',
-      'g1',
-      '--topic',
-      'gt',
-      '--to-offset',
-      '1',
-      '--execute',
-    )
+    r = await samsa(...reset, '--execute')
     expect(r.code).toBe(0)
     r = await samsa('groups', 'list')
     expect(r.output).toMatch(/^g1\s+Empty/m)

@@ -11,16 +11,7 @@ import type {
   ListOffsetsRequest,
   ListOffsetsResponse,
 } from '../../src/protocol/messages/list-offsets.js'
-import { encodeMessage } from '../../src/protocol/schema/codec.js'
-import type { MessageSchema } from '../../src/protocol/schema/dsl.js'
-import { Writer, concatChunks } from '../../src/protocol/primitives/writer.js'
-import { roundTripAllVersions } from '../protocol/round-trip.js'
-
-function encode(schema: MessageSchema, version: number, value: unknown): Buffer {
-  const w = new Writer()
-  encodeMessage(schema, version, value, w)
-  return concatChunks(w.finish())
-}
+import { encodeToBuffer, roundTripAllVersions } from '../protocol/round-trip.js'
 
 // Three batches of ten offsets from 10 to 39 with their max timestamps; the fake log answers a
 // time lookup with the first batch whose max timestamp reaches it, like PartitionLog does.
@@ -126,10 +117,10 @@ describe('ListOffsets schema', () => {
   })
 
   it('matches hand-written wire bytes for v1 and flexible v6', () => {
-    expect(encode(ListOffsetsRequestSchema, 1, req(-1)).toString('hex')).toBe(
+    expect(encodeToBuffer(ListOffsetsRequestSchema, 1, req(-1)).toString('hex')).toBe(
       'ffffffff' + '00000001' + '000174' + '00000001' + '00000000' + 'ffffffffffffffff',
     )
-    expect(encode(ListOffsetsRequestSchema, 6, req(-2)).toString('hex')).toBe(
+    expect(encodeToBuffer(ListOffsetsRequestSchema, 6, req(-2)).toString('hex')).toBe(
       'ffffffff' +
         '00' +
         '02' +

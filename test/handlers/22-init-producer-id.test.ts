@@ -10,16 +10,7 @@ import {
   InitProducerIdResponseSchema,
 } from '../../src/protocol/messages/init-producer-id.js'
 import type { InitProducerIdRequest } from '../../src/protocol/messages/init-producer-id.js'
-import { encodeMessage } from '../../src/protocol/schema/codec.js'
-import type { MessageSchema } from '../../src/protocol/schema/dsl.js'
-import { Writer, concatChunks } from '../../src/protocol/primitives/writer.js'
-import { roundTripAllVersions } from '../protocol/round-trip.js'
-
-function encode(schema: MessageSchema, version: number, value: unknown): Buffer {
-  const w = new Writer()
-  encodeMessage(schema, version, value, w)
-  return concatChunks(w.finish())
-}
+import { encodeToBuffer, roundTripAllVersions } from '../protocol/round-trip.js'
 
 function request(over: Partial<InitProducerIdRequest> = {}): InitProducerIdRequest {
   return {
@@ -56,17 +47,19 @@ describe('InitProducerId schema', () => {
 
   it('matches the wire bytes of v0 and of flexible v4', () => {
     // v0: nullable string -1, timeout, no producer id/epoch
-    expect(encode(InitProducerIdRequestSchema, 0, request()).toString('hex')).toBe(
+    expect(encodeToBuffer(InitProducerIdRequestSchema, 0, request()).toString('hex')).toBe(
       'ffff' + '0000ea60',
     )
     // v4: compact nullable string 0 (null), timeout, producer id, epoch, empty tagged fields
     expect(
-      encode(InitProducerIdRequestSchema, 4, request({ producerId: 5, producerEpoch: 1 })).toString(
-        'hex',
-      ),
+      encodeToBuffer(
+        InitProducerIdRequestSchema,
+        4,
+        request({ producerId: 5, producerEpoch: 1 }),
+      ).toString('hex'),
     ).toBe('00' + '0000ea60' + '0000000000000005' + '0001' + '00')
     const res = { throttleTimeMs: 0, errorCode: 0, producerId: 1, producerEpoch: 0 }
-    expect(encode(InitProducerIdResponseSchema, 1, res).toString('hex')).toBe(
+    expect(encodeToBuffer(InitProducerIdResponseSchema, 1, res).toString('hex')).toBe(
       '00000000' + '0000' + '0000000000000001' + '0000',
     )
   })

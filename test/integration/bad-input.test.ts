@@ -1,7 +1,6 @@
 // Bad input against a real broker process over raw sockets. Every case must end in a Kafka error
 // code or a closed connection, and afterwards the broker must still answer ApiVersions on a new
 // connection and still serve the data produced before the test started (read back with kcat).
-import { spawn } from 'node:child_process'
 import net from 'node:net'
 import { crc32 } from 'node:zlib'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -30,6 +29,7 @@ import { decodeMessage, messageVersionIsFlexible } from '../../src/protocol/sche
 import type { MessageSchema } from '../../src/protocol/schema/dsl.js'
 import { startBrokerProcess } from '../helpers/broker-process.js'
 import type { BrokerProcess } from '../helpers/broker-process.js'
+import { runKcat } from '../helpers/kcat.js'
 
 const MESSAGE_MAX_BYTES = 8192
 const KEEP_TOPIC = 'keep'
@@ -145,23 +145,8 @@ function frame(...parts: Buffer[]): Buffer {
   return Buffer.concat([size, body])
 }
 
-function kcat(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', broker!.bootstrap, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      if (code === 0) resolve(out)
-      else reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${err}`))
-    })
-  })
+async function kcat(args: string[]): Promise<string> {
+  return (await runKcat(broker!.bootstrap, args)).stdout
 }
 
 async function produce(topic: string, records: Buffer, version = 7): Promise<number> {

@@ -95,7 +95,7 @@ it('the throughput chart and the topic row update while a producer runs', async 
       if (after.leo > 0 && after.chart !== before.chart && produced >= 1500) break
     }
   } finally {
-    client.close()
+    await client.close()
   }
   expect(after.leo).toBeGreaterThan(before.leo)
   expect(after.leo).toBeLessThanOrEqual(produced)

@@ -2,49 +2,32 @@
 // partitions), configs (describe, alter), topic metadata, records deletion, and a gzip producer
 // whose messages are read back with kcat. KafkaJS consumers need consumer groups (issue 4), so
 // the read-back uses kcat's simple consumer (-C without a group) instead.
-import { spawn } from 'node:child_process'
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs'
 import type { Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBrokerProcess } from '../helpers/broker-process.js'
 import type { BrokerProcess } from '../helpers/broker-process.js'
+import { runKcat } from '../helpers/kcat.js'
 
 let broker: BrokerProcess | undefined
 let kafka: Kafka
 let admin: Admin
 
-function kcatConsume(bootstrap: string, topic: string, partition: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'kcat',
-      [
-        '-b',
-        bootstrap,
-        '-C',
-        '-t',
-        topic,
-        '-p',
-        String(partition),
-        '-o',
-        'beginning',
-        '-e',
-        '-f',
-        '%k=%s\\n',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      if (code === 0) resolve(out.split('\n').filter((l) => l !== ''))
-      else reject(new Error(`kcat exited ${code}: ${err}`))
-    })
-  })
+async function kcatConsume(bootstrap: string, topic: string, partition: number): Promise<string[]> {
+  const args = [
+    '-C',
+    '-t',
+    topic,
+    '-p',
+    String(partition),
+    '-o',
+    'beginning',
+    '-e',
+    '-f',
+    '%k=%s\\n',
+  ]
+  const { stdout } = await runKcat(bootstrap, args)
+  return stdout.split('\n').filter((l) => l !== '')
 }
 
 beforeAll(async () => {

@@ -1,18 +1,13 @@
 // kcat (librdkafka) against a real broker: metadata, produce with every codec, consume back byte
 // for byte, offsets (beginning, end, relative, by timestamp) and an idempotent producer.
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { open, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBrokerProcess } from '../helpers/broker-process.js'
 import type { BrokerProcess } from '../helpers/broker-process.js'
-
-const KCAT_TIMEOUT_MS = 30_000
-
-interface Run {
-  stdout: string
-  stderr: string
-}
+import { runKcat } from '../helpers/kcat.js'
+import type { KcatRun } from '../helpers/kcat.js'
 
 function kcatAvailable(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,35 +17,11 @@ function kcatAvailable(): Promise<boolean> {
 
 let bootstrap = ''
 
-/** Runs kcat with stdin, bounded by a timeout; rejects with its stderr on failure. */
-function kcat(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', bootstrap, '-m', '10', ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    const timer = setTimeout(() => child.kill('SIGKILL'), KCAT_TIMEOUT_MS)
-    child.stdout.on('data', (d: Buffer) => out.push(d))
-    child.stderr.on('data', (d: Buffer) => err.push(d))
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      const run = {
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }
-      if (code === 0) resolve(run)
-      else reject(new Error(`kcat ${args.join(' ')} exited ${code ?? signal}: ${run.stderr}`))
-    })
-    child.stdin.end(input ?? '')
-  })
+function kcat(args: string[], input?: string): Promise<KcatRun> {
+  return runKcat(bootstrap, ['-m', '10', ...args], input)
 }
 
-function produce(topic: string, lines: string[], extra: string[] = []): Promise<Run> {
+function produce(topic: string, lines: string[], extra: string[] = []): Promise<KcatRun> {
   return kcat(['-P', '-t', topic, '-p', '0', '-K', ':', ...extra], lines.join('\n') + '\n')
 }
 

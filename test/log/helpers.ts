@@ -1,9 +1,10 @@
-// Shared helpers of the log tests: temporary dirs and batch construction.
+// Shared helpers of the log tests: temporary dirs, batch construction and error names.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { buildRecordBatch } from '../../src/log/batch-builder.js'
 import { DEFAULT_LOG_CONFIG } from '../../src/log/log-config.js'
+import { KafkaError } from '../../src/protocol/errors.js'
 import type { LogConfig } from '../../src/log/log-config.js'
 
 export function tmpDir(): string {
@@ -64,4 +65,15 @@ export function batchOffsets(buf: Buffer): number[] {
     out.push(Number(buf.readBigInt64BE(p)))
   }
   return out
+}
+
+/** The Kafka error name `fn` throws, or 'NONE'; any other error is rethrown. */
+export function errName(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof KafkaError) return err.errorName
+    throw err
+  }
+  return 'NONE'
 }

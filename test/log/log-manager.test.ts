@@ -2,9 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LogManager } from '../../src/log/log-manager.js'
-import { KafkaError } from '../../src/protocol/errors.js'
 import { FaultFileSystem } from './fault-fs.js'
-import { batch, batchOffsets, config, readRegions, rmDir, tmpDir } from './helpers.js'
+import { batch, batchOffsets, config, errName, readRegions, rmDir, tmpDir } from './helpers.js'
 import type { LogConfig } from '../../src/log/log-config.js'
 import type { FileSystem } from '../../src/log/fs.js'
 
@@ -35,16 +34,6 @@ async function openManager(
   })
   managers.push(m)
   return m
-}
-
-function errName(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof KafkaError) return err.errorName
-    throw err
-  }
-  return 'NONE'
 }
 
 function seg(base: number, suffix: string): string {

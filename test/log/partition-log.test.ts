@@ -8,8 +8,7 @@ import {
   batchCrcValid,
   ATTR_TIMESTAMP_TYPE,
 } from '../../src/log/record-batch.js'
-import { KafkaError } from '../../src/protocol/errors.js'
-import { batch, batchOffsets, config, readRegions, rmDir, tmpDir } from './helpers.js'
+import { batch, batchOffsets, config, errName, readRegions, rmDir, tmpDir } from './helpers.js'
 import type { LogConfig } from '../../src/log/log-config.js'
 
 let dir: string
@@ -35,16 +34,6 @@ function open(overrides: Partial<LogConfig> = {}): PartitionLog {
   })
   logs.push(log)
   return log
-}
-
-function errName(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof KafkaError) return err.errorName
-    throw err
-  }
-  return 'NONE'
 }
 
 describe('PartitionLog append/read', () => {

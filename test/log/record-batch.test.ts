@@ -15,17 +15,7 @@ import {
   setLogAppendTime,
   validateBatch,
 } from '../../src/log/record-batch.js'
-import { KafkaError } from '../../src/protocol/errors.js'
-
-function errName(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof KafkaError) return err.errorName
-    throw err
-  }
-  return 'NONE'
-}
+import { errName } from './helpers.js'
 
 describe('buildRecordBatch', () => {
   it('writes a v2 header with correct CRC, counts and timestamps', () => {

@@ -8,9 +8,16 @@ import type { AdminClient } from '../../admin/client/client.js'
 import type { KafkaConnection } from '../../admin/client/connection.js'
 import { decodeRecordBatches, nextOffsetAfter } from '../../admin/client/records.js'
 import type { ConsumedRecord } from '../../admin/client/records.js'
-import { parseArgs, UsageError } from '../args.js'
+import { UsageError } from '../args.js'
 import type { ParsedArgs } from '../args.js'
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectFrom, stdio } from './common.js'
+import {
+  CONNECTION_FLAGS,
+  CONNECTION_HELP,
+  noExtraArgs,
+  requireFlag,
+  runCommand,
+  stdio,
+} from './common.js'
 import type { Output } from './common.js'
 
 export const CONSUME_USAGE =
@@ -119,8 +126,7 @@ async function startPositions(c: AdminClient, topic: string, a: ParsedArgs): Pro
 }
 
 async function consume(c: AdminClient, a: ParsedArgs, io: Output): Promise<number> {
-  const topic = a.get('topic')
-  if (topic === undefined || topic === '') throw new UsageError('--topic is required')
+  const topic = requireFlag(a, 'topic')
   const max = a.int('max-messages') ?? Infinity
   const idle = a.int('idle-timeout-ms') ?? Infinity
   const format = a.get('format') ?? '{value}'
@@ -166,17 +172,11 @@ async function consume(c: AdminClient, a: ParsedArgs, io: Output): Promise<numbe
   return 0
 }
 
-export async function runConsume(args: string[], io: Output = stdio): Promise<number> {
-  const a = parseArgs(args, FLAGS)
-  if (a.has('help')) {
-    io.out(HELP)
-    return 0
-  }
-  if (a.positional.length > 0) throw new UsageError(`unexpected argument '${a.positional[0]}'`)
-  const c = await connectFrom(a)
-  try {
-    return await consume(c, a, io)
-  } finally {
-    await c.close()
-  }
+export function runConsume(args: string[], io: Output = stdio): Promise<number> {
+  return runCommand(args, io, {
+    flags: FLAGS,
+    help: HELP,
+    check: (a) => noExtraArgs(a),
+    run: (c, a) => consume(c, a, io),
+  })
 }

@@ -12,13 +12,20 @@ import {
   listGroups,
 } from '../../admin/client/groups.js'
 import type { CommittedOffset } from '../../admin/client/groups.js'
-import { parseArgs, UsageError } from '../args.js'
+import { UsageError } from '../args.js'
 import type { ParsedArgs } from '../args.js'
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectFrom, stdio, table } from './common.js'
+import {
+  CONNECTION_FLAGS,
+  CONNECTION_HELP,
+  pickAction,
+  requireFlag,
+  runCommand,
+  stdio,
+  table,
+} from './common.js'
 import type { Output } from './common.js'
 
 const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets'] as const
-type Action = (typeof ACTIONS)[number]
 
 export const GROUPS_USAGE =
   'samsa groups list|describe|delete|reset-offsets [--group G] [options] [--bootstrap-server H:P]'
@@ -45,21 +52,8 @@ const FLAGS = {
   execute: {},
 }
 
-function actionOf(a: ParsedArgs): Action {
-  const found = ACTIONS.filter((x) => a.has(x) || a.positional[0] === x)
-  if (found.length !== 1)
-    throw new UsageError(
-      found.length === 0
-        ? 'say what to do: list, describe, delete or reset-offsets'
-        : `only one action at a time (got ${found.join(', ')})`,
-    )
-  return found[0] as Action
-}
-
 function needGroup(a: ParsedArgs): string {
-  const g = a.get('group')
-  if (g === undefined || g === '') throw new UsageError('--group is required')
-  return g
+  return requireFlag(a, 'group')
 }
 
 async function endOffsets(
@@ -162,39 +156,35 @@ async function resetOffsets(c: AdminClient, a: ParsedArgs, io: Output): Promise<
   return 0
 }
 
-export async function runGroups(args: string[], io: Output = stdio): Promise<number> {
-  const a = parseArgs(args, FLAGS)
-  if (a.has('help')) {
-    io.out(HELP)
-    return 0
-  }
-  const action = actionOf(a)
-  const c = await connectFrom(a)
-  try {
-    switch (action) {
-      case 'list': {
-        const groups = await listGroups(c)
-        if (groups.length > 0)
-          io.out(
-            table([
-              ['GROUP', 'STATE', 'PROTOCOL-TYPE'],
-              ...groups.map((g) => [g.groupId, g.groupState || '-', g.protocolType || '-']),
-            ]),
-          )
-        return 0
+export function runGroups(args: string[], io: Output = stdio): Promise<number> {
+  return runCommand(args, io, {
+    flags: FLAGS,
+    help: HELP,
+    check: (a) => pickAction(a, ACTIONS, 'list, describe, delete or reset-offsets'),
+    run: async (c, a, action) => {
+      switch (action) {
+        case 'list': {
+          const groups = await listGroups(c)
+          if (groups.length > 0)
+            io.out(
+              table([
+                ['GROUP', 'STATE', 'PROTOCOL-TYPE'],
+                ...groups.map((g) => [g.groupId, g.groupState || '-', g.protocolType || '-']),
+              ]),
+            )
+          return 0
+        }
+        case 'describe':
+          return await describe(c, a, io)
+        case 'delete': {
+          const groupId = needGroup(a)
+          await deleteGroup(c, groupId)
+          io.out(`Deleted group ${groupId}.\n`)
+          return 0
+        }
+        case 'reset-offsets':
+          return await resetOffsets(c, a, io)
       }
-      case 'describe':
-        return await describe(c, a, io)
-      case 'delete': {
-        const groupId = needGroup(a)
-        await deleteGroup(c, groupId)
-        io.out(`Deleted group ${groupId}.\n`)
-        return 0
-      }
-      case 'reset-offsets':
-        return await resetOffsets(c, a, io)
-    }
-  } finally {
-    await c.close()
-  }
+    },
+  })
 }

@@ -10,9 +10,17 @@ import { ClientError } from '../../admin/client/client.js'
 import type { AdminClient } from '../../admin/client/client.js'
 import { buildRecordBatch } from '../../log/batch-builder.js'
 import type { BuildRecord } from '../../log/batch-builder.js'
-import { parseArgs, splitKeyValue, UsageError } from '../args.js'
+import { splitKeyValue, UsageError } from '../args.js'
 import type { ParsedArgs } from '../args.js'
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectFrom, Progress, stdio } from './common.js'
+import {
+  CONNECTION_FLAGS,
+  CONNECTION_HELP,
+  noExtraArgs,
+  requireFlag,
+  runCommand,
+  Progress,
+  stdio,
+} from './common.js'
 import type { Output } from './common.js'
 
 export const PRODUCE_USAGE =
@@ -119,8 +127,7 @@ function parseLine(line: string, a: ParsedArgs, headers: BuildRecord['headers'])
 }
 
 async function produceLines(c: AdminClient, a: ParsedArgs, io: Output): Promise<number> {
-  const topic = a.get('topic')
-  if (topic === undefined || topic === '') throw new UsageError('--topic is required')
+  const topic = requireFlag(a, 'topic')
   const fixed = a.int('partition')
   const batchSize = a.int('batch-size') ?? 500
   const acks = a.int('acks') ?? -1
@@ -186,17 +193,11 @@ async function produceLines(c: AdminClient, a: ParsedArgs, io: Output): Promise<
   return 0
 }
 
-export async function runProduce(args: string[], io: Output = stdio): Promise<number> {
-  const a = parseArgs(args, FLAGS)
-  if (a.has('help')) {
-    io.out(HELP)
-    return 0
-  }
-  if (a.positional.length > 0) throw new UsageError(`unexpected argument '${a.positional[0]}'`)
-  const c = await connectFrom(a)
-  try {
-    return await produceLines(c, a, io)
-  } finally {
-    await c.close()
-  }
+export function runProduce(args: string[], io: Output = stdio): Promise<number> {
+  return runCommand(args, io, {
+    flags: FLAGS,
+    help: HELP,
+    check: (a) => noExtraArgs(a),
+    run: (c, a) => produceLines(c, a, io),
+  })
 }

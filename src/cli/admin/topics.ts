@@ -4,9 +4,17 @@
 
 import { check, ClientError, RESOURCE_TOPIC } from '../../admin/client/client.js'
 import type { AdminClient } from '../../admin/client/client.js'
-import { parseArgs, splitKeyValue, UsageError } from '../args.js'
+import { splitKeyValue, UsageError } from '../args.js'
 import type { ParsedArgs } from '../args.js'
-import { CONNECTION_FLAGS, CONNECTION_HELP, connectFrom, stdio } from './common.js'
+import {
+  CONNECTION_FLAGS,
+  CONNECTION_HELP,
+  noExtraArgs,
+  pickAction,
+  requireFlag,
+  runCommand,
+  stdio,
+} from './common.js'
 import type { Output } from './common.js'
 
 const ACTIONS = ['create', 'list', 'describe', 'alter', 'delete'] as const
@@ -43,22 +51,13 @@ const FLAGS = {
 }
 
 function actionOf(a: ParsedArgs): Action {
-  const found = ACTIONS.filter((x) => a.has(x) || a.positional[0] === x)
-  if (found.length !== 1)
-    throw new UsageError(
-      found.length === 0
-        ? 'say what to do: create, list, describe, alter or delete'
-        : `only one action at a time (got ${found.join(', ')})`,
-    )
-  const extra = a.positional.filter((p) => p !== found[0])
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`)
-  return found[0] as Action
+  const action = pickAction(a, ACTIONS, 'create, list, describe, alter or delete')
+  noExtraArgs(a, [action])
+  return action
 }
 
 function needTopic(a: ParsedArgs): string {
-  const t = a.get('topic')
-  if (t === undefined || t === '') throw new UsageError('--topic is required')
-  return t
+  return requireFlag(a, 'topic')
 }
 
 async function create(c: AdminClient, a: ParsedArgs, io: Output): Promise<number> {
@@ -167,28 +166,24 @@ async function remove(c: AdminClient, a: ParsedArgs, io: Output): Promise<number
   return 0
 }
 
-export async function runTopics(args: string[], io: Output = stdio): Promise<number> {
-  const a = parseArgs(args, FLAGS)
-  if (a.has('help')) {
-    io.out(HELP)
-    return 0
-  }
-  const action = actionOf(a)
-  const c = await connectFrom(a)
-  try {
-    switch (action) {
-      case 'create':
-        return await create(c, a, io)
-      case 'list':
-        return await list(c, a, io)
-      case 'describe':
-        return await describe(c, a, io)
-      case 'alter':
-        return await alter(c, a, io)
-      case 'delete':
-        return await remove(c, a, io)
-    }
-  } finally {
-    await c.close()
-  }
+export function runTopics(args: string[], io: Output = stdio): Promise<number> {
+  return runCommand(args, io, {
+    flags: FLAGS,
+    help: HELP,
+    check: actionOf,
+    run: async (c, a, action) => {
+      switch (action) {
+        case 'create':
+          return await create(c, a, io)
+        case 'list':
+          return await list(c, a, io)
+        case 'describe':
+          return await describe(c, a, io)
+        case 'alter':
+          return await alter(c, a, io)
+        case 'delete':
+          return await remove(c, a, io)
+      }
+    },
+  })
 }

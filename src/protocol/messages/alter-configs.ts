@@ -1,6 +1,7 @@
 // AlterConfigs (API key 33), versions 0-2; flexible from 2. Field names follow Kafka's
 // AlterConfigsRequest.json / AlterConfigsResponse.json in camelCase.
 import { array, field, message } from '../schema/dsl.js'
+import type { FieldDef } from '../schema/dsl.js'
 
 export const AlterConfigsRequestSchema = message({
   name: 'AlterConfigsRequest',
@@ -20,20 +21,23 @@ export const AlterConfigsRequestSchema = message({
   ],
 })
 
+// IncrementalAlterConfigsResponse has exactly this body (all fields in every version).
+export const ALTER_CONFIGS_RESPONSE_FIELDS: readonly FieldDef[] = [
+  field('throttleTimeMs', 'int32', '0+'),
+  array('responses', '0+', [
+    field('errorCode', 'int16', '0+'),
+    field('errorMessage', 'string', '0+', { nullableVersions: '0+' }),
+    field('resourceType', 'int8', '0+'),
+    field('resourceName', 'string', '0+'),
+  ]),
+]
+
 export const AlterConfigsResponseSchema = message({
   name: 'AlterConfigsResponse',
   apiKey: 33,
   validVersions: '0-2',
   flexibleVersions: '2+',
-  fields: [
-    field('throttleTimeMs', 'int32', '0+'),
-    array('responses', '0+', [
-      field('errorCode', 'int16', '0+'),
-      field('errorMessage', 'string', '0+', { nullableVersions: '0+' }),
-      field('resourceType', 'int8', '0+'),
-      field('resourceName', 'string', '0+'),
-    ]),
-  ],
+  fields: ALTER_CONFIGS_RESPONSE_FIELDS,
 })
 
 export interface AlterableConfig {

@@ -1,6 +1,8 @@
 // IncrementalAlterConfigs (API key 44), versions 0-1; flexible from 1. Field names follow
 // Kafka's IncrementalAlterConfigsRequest.json / IncrementalAlterConfigsResponse.json in camelCase.
 import { array, field, message } from '../schema/dsl.js'
+import { ALTER_CONFIGS_RESPONSE_FIELDS } from './alter-configs.js'
+import type { AlterConfigsResourceResponse, AlterConfigsResponse } from './alter-configs.js'
 
 export const IncrementalAlterConfigsRequestSchema = message({
   name: 'IncrementalAlterConfigsRequest',
@@ -27,15 +29,7 @@ export const IncrementalAlterConfigsResponseSchema = message({
   apiKey: 44,
   validVersions: '0-1',
   flexibleVersions: '1+',
-  fields: [
-    field('throttleTimeMs', 'int32', '0+'),
-    array('responses', '0+', [
-      field('errorCode', 'int16', '0+'),
-      field('errorMessage', 'string', '0+', { nullableVersions: '0+' }),
-      field('resourceType', 'int8', '0+'),
-      field('resourceName', 'string', '0+'),
-    ]),
-  ],
+  fields: ALTER_CONFIGS_RESPONSE_FIELDS,
 })
 
 export interface IncrementalAlterableConfig {
@@ -55,14 +49,6 @@ export interface IncrementalAlterConfigsRequest {
   validateOnly: boolean
 }
 
-export interface IncrementalAlterConfigsResourceResponse {
-  errorCode: number
-  errorMessage: string | null
-  resourceType: number
-  resourceName: string
-}
-
-export interface IncrementalAlterConfigsResponse {
-  throttleTimeMs: number
-  responses: IncrementalAlterConfigsResourceResponse[]
-}
+// The response body is AlterConfigs' own.
+export type IncrementalAlterConfigsResourceResponse = AlterConfigsResourceResponse
+export type IncrementalAlterConfigsResponse = AlterConfigsResponse

@@ -1,25 +1,14 @@
 // Shared by the admin listener tests: an in-process broker with the admin listener on a free
-// port, raw Produce/Fetch requests over one connection, and a Prometheus text parser.
+// port, Produce/Fetch through the admin client, and a Prometheus text parser.
 
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { AdminClient } from '../../../src/admin/client/client.js'
 import { startBroker } from '../../../src/broker.js'
 import type { Broker } from '../../../src/broker.js'
 import { loadBrokerConfig } from '../../../src/config/broker-config.js'
 import { buildRecordBatch } from '../../../src/log/batch-builder.js'
-import { encodeRequest, readResponseHeader } from '../../../src/protocol/header.js'
-import { FetchRequestSchema, FetchResponseSchema } from '../../../src/protocol/messages/fetch.js'
-import type { FetchRequest, FetchResponse } from '../../../src/protocol/messages/fetch.js'
-import {
-  ProduceRequestSchema,
-  ProduceResponseSchema,
-} from '../../../src/protocol/messages/produce.js'
-import type { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js'
-import { Reader } from '../../../src/protocol/primitives/reader.js'
-import { Writer, concatChunks } from '../../../src/protocol/primitives/writer.js'
-import { decodeMessage } from '../../../src/protocol/schema/codec.js'
-import { RawClient } from '../../server/raw-client.js'
 
 export interface TestBroker {
   broker: Broker
@@ -54,16 +43,14 @@ export async function startTestBroker(
   }
 }
 
-const PRODUCE_VERSION = 9
-const FETCH_VERSION = 12
-
-/** A connection that sends Produce and Fetch requests one at a time. */
+/** Produce and Fetch through the admin client, in the shapes these tests count. */
 export class KafkaTestClient {
-  private correlationId = 1
-  private constructor(private readonly raw: RawClient) {}
+  private constructor(private readonly client: AdminClient) {}
 
   static async connect(port: number): Promise<KafkaTestClient> {
-    return new KafkaTestClient(await RawClient.connect(port))
+    return new KafkaTestClient(
+      await AdminClient.connect(`127.0.0.1:${port}`, { clientId: 'admin-test' }),
+    )
   }
 
   /** Produces one batch of `count` records; resolves with the base offset. */
@@ -75,87 +62,19 @@ export class KafkaTestClient {
   ): Promise<number> {
     const value = Buffer.alloc(valueBytes, 0x61)
     const records = Array.from({ length: count }, () => ({ key: null, value }))
-    const request: ProduceRequest = {
-      transactionalId: null,
-      acks: 1,
-      timeoutMs: 5000,
-      topicData: [
-        {
-          name: topic,
-          partitionData: [{ index: partition, records: buildRecordBatch({ records }) }],
-        },
-      ],
-    }
-    const id = this.correlationId++
-    this.raw.write(
-      concatChunks(
-        encodeRequest(
-          new Writer(),
-          ProduceRequestSchema,
-          PRODUCE_VERSION,
-          id,
-          'admin-test',
-          request,
-        ),
-      ),
-    )
-    const frame = await this.raw.next()
-    if (frame === null) throw new Error('connection closed before the produce response')
-    const r = new Reader(frame)
-    readResponseHeader(r, 1)
-    const res = decodeMessage<ProduceResponse>(ProduceResponseSchema, PRODUCE_VERSION, r)
-    const p = res.responses[0]!.partitionResponses[0]!
-    if (p.errorCode !== 0) throw new Error(`produce failed with error ${p.errorCode}`)
+    const p = await this.client.produce(topic, partition, buildRecordBatch({ records }), 1)
     return p.baseOffset
   }
 
-  /** Fetches from an offset; resolves with the record bytes returned. */
+  /** Fetches from an offset without waiting; resolves with the record bytes returned. */
   async fetch(topic: string, partition: number, offset: number): Promise<number> {
-    const request: FetchRequest = {
-      clusterId: null,
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic,
-          partitions: [
-            {
-              partition,
-              currentLeaderEpoch: -1,
-              fetchOffset: offset,
-              lastFetchedEpoch: -1,
-              logStartOffset: -1,
-              partitionMaxBytes: 1 << 20,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    }
-    const id = this.correlationId++
-    this.raw.write(
-      concatChunks(
-        encodeRequest(new Writer(), FetchRequestSchema, FETCH_VERSION, id, 'admin-test', request),
-      ),
-    )
-    const frame = await this.raw.next()
-    if (frame === null) throw new Error('connection closed before the fetch response')
-    const r = new Reader(frame)
-    readResponseHeader(r, 1)
-    const res = decodeMessage<FetchResponse>(FetchResponseSchema, FETCH_VERSION, r)
-    const p = res.responses[0]!.partitions[0]!
-    if (p.errorCode !== 0) throw new Error(`fetch failed with error ${p.errorCode}`)
+    const conn = await this.client.leaderOf(topic, partition)
+    const p = await this.client.fetch(conn, topic, partition, offset, { maxWaitMs: 0 })
     return p.records?.length ?? 0
   }
 
-  close(): void {
-    this.raw.close()
+  close(): Promise<void> {
+    return this.client.close()
   }
 }
 

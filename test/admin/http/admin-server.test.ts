@@ -150,7 +150,7 @@ describe('admin endpoints of a running broker', () => {
       expect(first.groups).toEqual([])
       const client = await KafkaTestClient.connect(tb.kafkaPort)
       await client.produce('live', 0, 25)
-      client.close()
+      await client.close()
       const after = await next(
         (s) => s.topics.find((t) => t.name === 'live')?.partitions[0]?.logEndOffset === 25,
       )

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await client.produce('audit', 0, 7)
   const fetched = await client.fetch('orders', 0, 0)
   expect(fetched).toBe(tb.broker.services.logs.get('orders', 0)!.sizeInBytes())
-  client.close()
+  await client.close()
   const res = await fetch(`${tb.adminUrl}/metrics`)
   expect(res.status).toBe(200)
   contentType = res.headers.get('content-type')

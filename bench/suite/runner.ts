@@ -1,0 +1,240 @@
+// One round of the suite against one Kafka-protocol target: for each partition count, message
+// size and acks setting, max-rate produce and a full read with `samsa perf`, the same with kcat,
+// then fixed-rate runs at fractions of the measured maximum with a consumer alongside for
+// end-to-end latency. Broker CPU and RSS come from /proc when the suite started the broker.
+//
+// Memory warmth: before every measured produce, the topics of earlier measurements (or, for the
+// first one, a warm-up topic of the same size) are deleted, so the new log reuses their pages.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import { AdminClient } from '../../src/admin/client/client.js'
+import { cpuSeconds, rssBytes } from './proc.js'
+import { kcatConsume, kcatProduce, perfConsume, perfProduce, writeKcatInput } from './drivers.js'
+import type { Target } from './targets.js'
+import type { Acks, Measurement } from './types.js'
+
+export interface RoundPlan {
+  round: number
+  partitions: number[]
+  messageSizes: number[]
+  acks: Acks[]
+  /** Messages per max-rate run, by message size. */
+  messages: (messageSize: number) => number
+  latencyRates: number[]
+  latencySeconds: number
+  kcat: boolean
+  congestion?: string
+  scratchDir: string
+  log: (line: string) => void
+}
+
+async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> {
+  if (topics.length === 0) return
+  const admin = await AdminClient.connect(bootstrap)
+  try {
+    await admin.deleteTopics(topics)
+  } finally {
+    await admin.close()
+  }
+}
+
+export async function runTargetRound(target: Target, plan: RoundPlan): Promise<Measurement[]> {
+  const out: Measurement[] = []
+  const used: string[] = []
+  let seq = 0
+  const fresh = (label: string): string => `bench-r${plan.round}-${label}-${seq++}`
+  // Deletes what earlier measurements wrote (their pages get recycled by the next log).
+  const recycle = async (
+    partitions: number,
+    messageSize: number,
+    messages: number,
+    acks: Acks,
+  ): Promise<void> => {
+    if (used.length === 0) {
+      const warm = fresh('warmup')
+      await perfProduce({
+        bootstrap: target.bootstrap,
+        topic: warm,
+        partitions,
+        messages,
+        messageSize,
+        acks,
+        congestion: plan.congestion,
+      })
+      used.push(warm)
+    }
+    await deleteTopics(target.bootstrap, used.splice(0))
+  }
+  const cpu = (): number | null => cpuSeconds(target.pid)
+  const perGb = (c0: number | null, c1: number | null, bytes: number): number | null =>
+    c0 === null || c1 === null || bytes <= 0 ? null : (c1 - c0) / (bytes / 1e9)
+
+  for (const partitions of plan.partitions)
+    for (const messageSize of plan.messageSizes)
+      for (const acks of plan.acks) {
+        const messages = plan.messages(messageSize)
+        const common = { target: target.name, partitions, messageSize, acks, round: plan.round }
+        plan.log(
+          `${target.name}: ${partitions} partitions, ${messageSize} B, acks=${acks}, round ${plan.round}`,
+        )
+
+        await recycle(partitions, messageSize, messages, acks)
+        const topic = fresh(`p${partitions}-s${messageSize}-a${acks}`)
+        let c0 = cpu()
+        const p = await perfProduce({
+          bootstrap: target.bootstrap,
+          topic,
+          partitions,
+          messages,
+          messageSize,
+          acks,
+          congestion: plan.congestion,
+        })
+        let c1 = cpu()
+        out.push({
+          ...common,
+          workload: 'produce-max',
+          driver: 'samsa-perf',
+          ratePct: null,
+          messages: p.messages,
+          msgsPerSec: p.msgsPerSec,
+          mbPerSec: p.mbPerSec,
+          produceLatencyUs: p.latencyUs,
+          endToEndUs: null,
+          cpuSecPerGb: perGb(c0, c1, p.bytes),
+          rssBytes: rssBytes(target.pid),
+          congestion: p.congestion,
+        })
+        c0 = cpu()
+        const c = await perfConsume({
+          bootstrap: target.bootstrap,
+          topic,
+          messages: p.messages,
+          from: 'earliest',
+        }).done
+        c1 = cpu()
+        out.push({
+          ...common,
+          workload: 'consume',
+          driver: 'samsa-perf',
+          ratePct: null,
+          messages: c.messages,
+          msgsPerSec: c.msgsPerSec,
+          mbPerSec: c.mbPerSec,
+          produceLatencyUs: null,
+          endToEndUs: null,
+          cpuSecPerGb: perGb(c0, c1, c.bytes),
+          rssBytes: rssBytes(target.pid),
+          congestion: null,
+        })
+        used.push(topic)
+        const maxRate = p.msgsPerSec
+
+        if (plan.kcat) {
+          const input = path.join(plan.scratchDir, `kcat-${messageSize}-${messages}.txt`)
+          if (!fs.existsSync(input)) writeKcatInput(input, messages, messageSize)
+          await recycle(partitions, messageSize, messages, acks)
+          const kt = fresh(`kcat-p${partitions}`)
+          // Exact partition count: kcat alone would auto-create the topic with the default.
+          await perfProduce({
+            bootstrap: target.bootstrap,
+            topic: kt,
+            partitions,
+            messages: 1,
+            messageSize,
+            acks,
+            congestion: plan.congestion,
+          })
+          c0 = cpu()
+          const kp = await kcatProduce(target.bootstrap, kt, input, acks)
+          c1 = cpu()
+          out.push({
+            ...common,
+            workload: 'produce-max',
+            driver: 'kcat',
+            ratePct: null,
+            messages,
+            msgsPerSec: messages / kp.seconds,
+            mbPerSec: kp.bytes / 1e6 / kp.seconds,
+            produceLatencyUs: null,
+            endToEndUs: null,
+            cpuSecPerGb: perGb(c0, c1, kp.bytes),
+            rssBytes: rssBytes(target.pid),
+            congestion: null,
+          })
+          c0 = cpu()
+          const kc = await kcatConsume(target.bootstrap, kt)
+          c1 = cpu()
+          out.push({
+            ...common,
+            workload: 'consume',
+            driver: 'kcat',
+            ratePct: null,
+            messages: Math.round(kc.bytes / messageSize),
+            msgsPerSec: kc.bytes / messageSize / kc.seconds,
+            mbPerSec: kc.bytes / 1e6 / kc.seconds,
+            produceLatencyUs: null,
+            endToEndUs: null,
+            cpuSecPerGb: perGb(c0, c1, kc.bytes),
+            rssBytes: rssBytes(target.pid),
+            congestion: null,
+          })
+          used.push(kt)
+        }
+
+        for (const pct of plan.latencyRates) {
+          const rate = Math.max(1, Math.round((maxRate * pct) / 100))
+          const n = Math.max(1000, Math.round(rate * plan.latencySeconds))
+          await recycle(partitions, messageSize, n, acks)
+          const lt = fresh(`lat${pct}-p${partitions}`)
+          await perfProduce({
+            bootstrap: target.bootstrap,
+            topic: lt,
+            partitions,
+            messages: 1,
+            messageSize,
+            acks,
+            congestion: plan.congestion,
+          })
+          const consumer = perfConsume({
+            bootstrap: target.bootstrap,
+            topic: lt,
+            messages: n,
+            from: 'latest',
+          })
+          await consumer.ready
+          c0 = cpu()
+          const lp = await perfProduce({
+            bootstrap: target.bootstrap,
+            topic: lt,
+            partitions,
+            messages: n,
+            messageSize,
+            acks,
+            rate,
+            inflight: 64,
+            congestion: plan.congestion,
+          })
+          const lc = await consumer.done
+          c1 = cpu()
+          out.push({
+            ...common,
+            workload: 'produce-rate',
+            driver: 'samsa-perf',
+            ratePct: pct,
+            messages: lp.messages,
+            msgsPerSec: lp.msgsPerSec,
+            mbPerSec: lp.mbPerSec,
+            produceLatencyUs: lp.latencyUs,
+            endToEndUs: lc.endToEndUs,
+            cpuSecPerGb: perGb(c0, c1, lp.bytes + lc.bytes),
+            rssBytes: rssBytes(target.pid),
+            congestion: lp.congestion,
+          })
+          used.push(lt)
+        }
+      }
+  await deleteTopics(target.bootstrap, used.splice(0)).catch(() => {})
+  return out
+}

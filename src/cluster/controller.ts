@@ -1,0 +1,213 @@
+// Controller election and the controller's job. Every broker campaigns: the `controller` key is
+// created only if absent, under the campaigner's session lease, so exactly one broker holds it
+// until its lease ends; the others watch the key and campaign again when it is deleted.
+//
+// The active controller keeps every partition's leader and ISR consistent with the set of live
+// brokers (src/cluster/leader-election.ts): on a broker's disappearance or return, on becoming
+// controller, and periodically for preferred-leader election. Writes CAS on the state's mod
+// revision; a conflict (the leader changed the ISR meanwhile) re-runs the pass shortly after.
+
+import { CONTROLLER, encodeState, partitionKey } from './cluster-view.js'
+import type { ClusterView } from './cluster-view.js'
+import type { ClusterLogFn, EtcdStore } from './etcd-store.js'
+import { electLeader } from './leader-election.js'
+import type { PartitionState } from './types.js'
+
+export interface ControllerOptions {
+  uncleanLeaderElection?: boolean
+  /** How often the controller checks for preferred-leader moves; 0 = only on broker join. */
+  preferredLeaderCheckMs?: number
+  /** Move leadership back to replicas[0] as soon as it rejoins the ISR. Default true. */
+  autoRebalance?: boolean
+  log?: ClusterLogFn
+}
+
+const RETRY_MS = 100
+
+export class Controller {
+  private active = false
+  private stopped = false
+  private passQueued = false
+  private passRunning: Promise<void> | null = null
+  private preferredPending = false
+  private timer: NodeJS.Timeout | null = null
+  private retryTimer: NodeJS.Timeout | null = null
+  private readonly log: ClusterLogFn
+  private readonly changeListeners: Array<(active: boolean) => void> = []
+
+  constructor(
+    private readonly store: EtcdStore,
+    private readonly view: ClusterView,
+    private readonly options: ControllerOptions = {},
+  ) {
+    this.log = options.log ?? (() => undefined)
+  }
+
+  get isActive(): boolean {
+    return this.active
+  }
+
+  onActiveChange(fn: (active: boolean) => void): void {
+    this.changeListeners.push(fn)
+  }
+
+  /** Starts campaigning; the view must be started and the store's session established. */
+  start(): void {
+    this.view.onController((id) => {
+      if (id === -1) void this.campaign()
+      else if (id !== this.view.nodeId && this.active) this.setActive(false)
+    })
+    this.view.onBrokers((added, removed) => {
+      if (added.length > 0 && (this.options.autoRebalance ?? true)) this.preferredPending = true
+      if (added.length > 0 || removed.length > 0) this.schedulePass()
+    })
+    this.view.onPartitionState((s) => {
+      // A state that needs the controller (new topic whose leader is not live, an ISR member
+      // that died) is fixed at once; healthy states cost one check.
+      const preferred = this.options.autoRebalance ?? true
+      if (this.active && this.needsChange(s, preferred)) {
+        if (preferred) this.preferredPending = true
+        this.schedulePass()
+      }
+    })
+    this.store.onSessionLost(() => this.setActive(false))
+    this.store.onSessionStarted(() => void this.campaign())
+    const every = this.options.preferredLeaderCheckMs ?? 10_000
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        this.preferredPending = true
+        this.schedulePass()
+      }, every)
+      this.timer.unref()
+    }
+    void this.campaign()
+  }
+
+  private async campaign(): Promise<void> {
+    if (this.stopped || this.active || !this.store.sessionAlive) return
+    try {
+      const won = await this.store.createEphemeral(CONTROLLER, String(this.view.nodeId))
+      if (won && !this.stopped) {
+        this.log('info', 'this broker is now the controller', { nodeId: this.view.nodeId })
+        this.setActive(true)
+        this.preferredPending = this.options.autoRebalance ?? true
+        this.schedulePass()
+      }
+    } catch (err) {
+      this.log('warn', 'controller campaign failed; retrying', { error: (err as Error).message })
+      this.retryLater()
+    }
+  }
+
+  private setActive(active: boolean): void {
+    if (this.active === active) return
+    this.active = active
+    if (!active) this.log('warn', 'this broker is no longer the controller')
+    for (const fn of this.changeListeners) fn(active)
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== null || this.stopped) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      if (this.active) this.schedulePass()
+      else if (this.view.controllerId() === -1) void this.campaign()
+    }, RETRY_MS)
+    this.retryTimer.unref()
+  }
+
+  private needsChange(s: PartitionState, preferred: boolean): boolean {
+    const live = new Set(this.view.brokers().map((b) => b.nodeId))
+    return (
+      electLeader(s, live, {
+        uncleanLeaderElection: this.options.uncleanLeaderElection,
+        preferred,
+      }) !== null
+    )
+  }
+
+  /** Coalesces triggers: one pass runs at a time, and one more runs after it if asked for. */
+  schedulePass(): void {
+    if (!this.active || this.stopped) return
+    if (this.passRunning !== null) {
+      this.passQueued = true
+      return
+    }
+    this.passRunning = this.pass()
+      .catch((err: unknown) => {
+        this.log('warn', 'controller pass failed; retrying', { error: (err as Error).message })
+        this.retryLater()
+      })
+      .finally(() => {
+        this.passRunning = null
+        if (this.passQueued) {
+          this.passQueued = false
+          this.schedulePass()
+        }
+      })
+  }
+
+  /** Resolves once no pass is running or queued (tests). */
+  async idle(): Promise<void> {
+    while (this.passRunning !== null) await this.passRunning
+  }
+
+  private async pass(): Promise<void> {
+    await Promise.resolve()
+    const preferred = this.preferredPending
+    this.preferredPending = false
+    const live = new Set(this.view.brokers().map((b) => b.nodeId))
+    let conflicts = 0
+    for (const s of this.view.allPartitionStates()) {
+      if (!this.active || !this.store.sessionAlive) return
+      const change = electLeader(s, live, {
+        uncleanLeaderElection: this.options.uncleanLeaderElection,
+        preferred,
+      })
+      if (change === null) continue
+      const next = { ...s, ...change }
+      const version = await this.store.cas(partitionKey(s.topic, s.partition), encodeState(next), s.version)
+      if (version === null) {
+        conflicts++
+        continue
+      }
+      this.view.applyState({ ...next, version })
+      if (change.leader !== s.leader) {
+        this.log('info', 'partition leader changed', {
+          topic: s.topic,
+          partition: s.partition,
+          from: s.leader,
+          to: change.leader,
+          leaderEpoch: change.leaderEpoch,
+          isr: change.isr,
+        })
+      }
+    }
+    // Someone (a leader's alterIsr) changed a state under us: the watch brings the new version
+    // into the view, then the pass runs again against it.
+    if (conflicts > 0) {
+      if (preferred) this.preferredPending = true
+      this.retryLater()
+    }
+  }
+
+  /** Tests: stop without resigning, as a crashed process would (the key lives until the TTL). */
+  abandon(): void {
+    this.stopped = true
+    this.active = false
+    if (this.timer !== null) clearInterval(this.timer)
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+  }
+
+  /** Stops campaigning and gives up the controller key if held. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer !== null) clearInterval(this.timer)
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    await this.idle()
+    if (this.active) {
+      this.active = false
+      await this.store.deleteIfValue(CONTROLLER, String(this.view.nodeId)).catch(() => false)
+    }
+  }
+}

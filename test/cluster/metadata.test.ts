@@ -1,0 +1,179 @@
+// Three real broker processes in cluster mode against one etcd: a topic created through one
+// broker (KafkaJS admin, RF 3) is visible with spread leaders and a full ISR from every broker,
+// kcat lists all three brokers, and a killed broker's leaderships move to the others.
+import { Kafka, logLevel } from 'kafkajs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AdminClient } from '../../src/admin/client/client.js'
+import type { MetadataResponse } from '../../src/protocol/messages/metadata.js'
+import {
+  FindCoordinatorRequestSchema,
+  FindCoordinatorResponseSchema,
+} from '../../src/protocol/messages/find-coordinator.js'
+import type {
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+} from '../../src/protocol/messages/find-coordinator.js'
+import { partitionForGroup } from '../../src/group/records.js'
+import { startBrokerProcess } from '../helpers/broker-process.js'
+import { startCluster } from '../helpers/cluster.js'
+import type { TestCluster } from '../helpers/cluster.js'
+import { startEtcd } from '../helpers/etcd.js'
+import type { EtcdServer } from '../helpers/etcd.js'
+import { runKcat } from '../helpers/kcat.js'
+
+let etcd: EtcdServer
+let cluster: TestCluster
+
+async function metadataFrom(bootstrap: string, topics: string[] | null): Promise<MetadataResponse> {
+  const client = await AdminClient.connect(bootstrap)
+  try {
+    return await client.metadata(topics)
+  } finally {
+    await client.close()
+  }
+}
+
+async function until<T>(what: string, get: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await get()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+beforeAll(async () => {
+  etcd = await startEtcd()
+  cluster = await startCluster(3, { etcdUrl: etcd.url })
+}, 90_000)
+
+afterAll(async () => {
+  await cluster?.stop()
+  await etcd?.stop()
+})
+
+describe('cluster metadata', () => {
+  it('a topic created through one broker shows spread leaders and full ISR everywhere', async () => {
+    const first = cluster.brokers[0]
+    if (first === undefined) throw new Error('no broker')
+    const kafka = new Kafka({
+      clientId: 'cluster-md',
+      brokers: [first.bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3, initialRetryTime: 100 },
+    })
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const created = await admin.createTopics({
+        topics: [{ topic: 'replicated', numPartitions: 3, replicationFactor: 3 }],
+        waitForLeaders: true,
+      })
+      expect(created).toBe(true)
+      const refused: unknown = await admin
+        .createTopics({ topics: [{ topic: 'too-wide', numPartitions: 1, replicationFactor: 4 }] })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      // KafkaJS aggregates per-topic errors; the one here must be the broker's refusal.
+      const errors = (refused as { errors?: Array<{ type?: string }> } | null)?.errors ?? []
+      expect(errors.map((e) => e.type)).toEqual(['INVALID_REPLICATION_FACTOR'])
+    } finally {
+      await admin.disconnect()
+    }
+    for (const b of cluster.brokers) {
+      const md = await until(`metadata from ${b.bootstrap}`, async () => {
+        const res = await metadataFrom(b.bootstrap, ['replicated'])
+        return res.topics[0]?.partitions.length === 3 ? res : undefined
+      })
+      expect(md.brokers.map((x) => x.nodeId).sort()).toEqual([1, 2, 3])
+      expect([1, 2, 3]).toContain(md.controllerId)
+      const parts = md.topics[0]?.partitions ?? []
+      expect(new Set(parts.map((p) => p.leaderId))).toEqual(new Set([1, 2, 3]))
+      for (const p of parts) {
+        expect(p.errorCode).toBe(0)
+        expect([...p.replicaNodes].sort()).toEqual([1, 2, 3])
+        expect([...p.isrNodes].sort()).toEqual([1, 2, 3])
+        expect(p.offlineReplicas).toEqual([])
+        expect(p.leaderId).toBe(p.replicaNodes[0])
+      }
+    }
+  })
+
+  it('kcat -L against any broker lists all three brokers', async () => {
+    for (const b of cluster.brokers) {
+      const { stdout } = await runKcat(b.bootstrap, ['-L'])
+      expect(stdout).toMatch(/3 brokers:/)
+      for (const other of cluster.brokers) expect(stdout).toContain(`:${other.port}`)
+    }
+  })
+
+  it('refuses to start a broker whose node.id a live broker holds', async () => {
+    const attempt = startBrokerProcess({
+      set: {
+        'node.id': '2',
+        'cluster.id': cluster.clusterId,
+        'metadata.store': etcd.url,
+        'samsa.broker.session.timeout.ms': '2000',
+      },
+      startTimeoutMs: 20_000,
+    })
+    await expect(attempt).rejects.toThrow(/node\.id 2 is already registered/)
+  })
+
+  it('answers FindCoordinator with the leader of the group\'s offsets partition', async () => {
+    const first = cluster.brokers[0]
+    if (first === undefined) throw new Error('no broker')
+    const kafka = new Kafka({ clientId: 'fc', brokers: [first.bootstrap], logLevel: logLevel.NOTHING })
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      // describeGroups asks FindCoordinator first; an unknown group is answered by its coordinator.
+      const res = await admin.describeGroups(['some-group'])
+      expect(res.groups[0]?.state).toBe('Dead')
+    } finally {
+      await admin.disconnect()
+    }
+    const md = await metadataFrom(first.bootstrap, ['__consumer_offsets'])
+    const parts = md.topics[0]?.partitions ?? []
+    expect(parts).toHaveLength(6)
+    for (const group of ['g-a', 'g-b', 'g-c', 'g-d']) {
+      const leader = parts.find((p) => p.partitionIndex === partitionForGroup(group, 6))?.leaderId
+      for (const b of cluster.brokers.slice(0, 2)) {
+        const client = await AdminClient.connect(b.bootstrap)
+        try {
+          const res = await client.any.sendAt<Partial<FindCoordinatorRequest>, FindCoordinatorResponse>(
+            FindCoordinatorRequestSchema,
+            FindCoordinatorResponseSchema,
+            3,
+            { key: group, keyType: 0 },
+          )
+          expect(res.errorCode).toBe(0)
+          expect(res.nodeId).toBe(leader)
+          expect(res.port).toBe(cluster.brokers[(leader ?? 0) - 1]?.port)
+        } finally {
+          await client.close()
+        }
+      }
+    }
+  })
+
+  it('moves the leaderships of a killed broker to live ISR members', async () => {
+    const victim = cluster.brokers[2]
+    const survivor = cluster.brokers[0]
+    if (victim === undefined || survivor === undefined) throw new Error('no broker')
+    await victim.kill9()
+    const md = await until('failover', async () => {
+      const res = await metadataFrom(survivor.bootstrap, ['replicated'])
+      const parts = res.topics[0]?.partitions ?? []
+      const moved = res.brokers.length === 2 && parts.every((p) => p.leaderId !== 3 && p.leaderId !== -1)
+      return moved ? res : undefined
+    })
+    for (const p of md.topics[0]?.partitions ?? []) {
+      expect(p.isrNodes).not.toContain(3)
+      expect(p.offlineReplicas).toEqual([3])
+    }
+  })
+})
