@@ -10,6 +10,7 @@ import type { AdminServer } from './admin/http/admin-server.js'
 import { startAdminListener } from './admin/http/start-admin.js'
 import type { BrokerServices } from './broker-services.js'
 import { ClusterNode, resolveClusterId } from './cluster/cluster-node.js'
+import { ReplicaManager } from './cluster/replication/replica-manager.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import { loadOrCreateMeta } from './config/meta-properties.js'
 import { reloadConfig } from './config/reload.js'
@@ -85,6 +86,32 @@ function advertisedAddress(
   return { host, port: adv.port === 0 ? sameName.port : adv.port }
 }
 
+/** Cluster mode's data plane: leader/follower roles for every local replica. */
+function startReplication(
+  cluster: ClusterNode,
+  services: BrokerServices,
+  cleanups: Array<() => Promise<void>>,
+): ReplicaManager {
+  const { config, topics, purgatory } = services
+  const replication = new ReplicaManager({
+    control: cluster,
+    logs: services.logs,
+    notifyFetch: (topic, partition) => purgatory.notify(topic, partition),
+    minIsr: (topic) => {
+      const v = Number(topics.get(topic)?.configs['min.insync.replicas'])
+      return Number.isInteger(v) && v > 0 ? v : services.config.minInsyncReplicas
+    },
+    lagTimeMaxMs: config.replicaLagTimeMaxMs,
+    log: services.log,
+  })
+  cluster.view.onPartitionRemoved((topic, partition) =>
+    replication.removePartition(topic, partition),
+  )
+  replication.start()
+  cleanups.push(() => replication.close())
+  return replication
+}
+
 export async function startBroker(
   config: BrokerConfig,
   options: StartBrokerOptions = {},
@@ -120,6 +147,7 @@ export async function startBroker(
       cleanerEnable: config.logCleanerEnable,
       cleanerBackoffMs: config.logCleanerBackoffMs,
       log,
+      replicated: clusterMode,
     })
     cleanups.push(() => logs.close())
     const topics = await TopicStore.open(dirs[0] as string)
@@ -159,7 +187,9 @@ export async function startBroker(
     const producerIds = await ProducerIdAllocator.open(dirs[0] as string)
     // Closed before the LogManager (cleanups run in reverse): no group write after the logs close.
     // Cluster mode opens it after registering: __consumer_offsets is placed on live brokers.
-    const groups = clusterMode ? undefined : await openGroupCoordinator({ config, logs, topics, log })
+    const groups = clusterMode
+      ? undefined
+      : await openGroupCoordinator({ config, logs, topics, log })
     if (groups !== undefined) cleanups.push(async () => groups.close())
     const handlers = options.handlers ?? registeredHandlers
     registerAll(handlers)
@@ -196,6 +226,7 @@ export async function startBroker(
     if (cluster !== undefined) {
       cleanups.push(() => server.close(0))
       await cluster.register(services.advertised)
+      services.replication = startReplication(cluster, services, cleanups)
       await cluster.ensureOffsetsTopic(config.offsetsTopicNumPartitions, {
         'cleanup.policy': 'compact',
         'segment.bytes': '104857600',

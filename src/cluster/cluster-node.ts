@@ -84,15 +84,25 @@ export class ClusterNode implements ClusterControl {
       rack: this.config.brokerRack,
     }
     await this.store.startSession(this.config.brokerSessionTimeoutMs)
-    try {
-      await this.store.putSessionKey(BROKERS + String(info.nodeId), JSON.stringify(info), true)
-    } catch (err) {
-      if (err instanceof SessionKeyTaken)
+    // A restart right after a crash finds its own previous registration until that lease
+    // expires: wait one session timeout (and a margin) before calling the id taken.
+    const deadline = Date.now() + this.config.brokerSessionTimeoutMs * 1.5 + 1000
+    for (;;) {
+      try {
+        await this.store.putSessionKey(BROKERS + String(info.nodeId), JSON.stringify(info), true)
+        break
+      } catch (err) {
+        if (!(err instanceof SessionKeyTaken)) throw err
+        if (Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 200))
+          continue
+        }
         throw new Error(
           `node.id ${info.nodeId} is already registered by a live broker (${err.holder}); ` +
             'every broker of a cluster needs its own node.id',
+          { cause: err },
         )
-      throw err
+      }
     }
     this.view.applyBroker(info)
     this.controller.start()

@@ -85,16 +85,14 @@ export class ClusterTopicStore {
     const assignment = this.plan(partitions, placement)
     const topicId = randomUUID()
     const record = { topicId, partitions, configs: { ...configs } }
-    const states = assignment.map(
-      (replicas, p): Omit<PartitionState, 'version'> => ({
-        topic: name,
-        partition: p,
-        replicas,
-        leader: replicas[0] ?? -1,
-        leaderEpoch: 0,
-        isr: [...replicas],
-      }),
-    )
+    const states = assignment.map((replicas, p): Omit<PartitionState, 'version'> => ({
+      topic: name,
+      partition: p,
+      replicas,
+      leader: replicas[0] ?? -1,
+      leaderEpoch: 0,
+      isr: [...replicas],
+    }))
     const c = this.store.client
     const topicKey = this.store.k(TOPICS + name)
     const first = states.slice(0, TXN_CHUNK)
@@ -102,10 +100,13 @@ export class ClusterTopicStore {
       .if(topicKey, 'Create', '==', 0)
       .then(
         c.put(topicKey).value(recordValue(record)),
-        ...first.map((s) => c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s))),
+        ...first.map((s) =>
+          c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s)),
+        ),
       )
       .commit()
-    if (!res.succeeded) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`)
+    if (!res.succeeded)
+      throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`)
     let revision = Number(res.header.revision)
     const created = revision
     this.view.applyTopic({ name, ...record, version: revision })
@@ -114,7 +115,11 @@ export class ClusterTopicStore {
       const chunk = states.slice(i, i + TXN_CHUNK)
       const r = await c
         .if(topicKey, 'Create', '==', created)
-        .then(...chunk.map((s) => c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s))))
+        .then(
+          ...chunk.map((s) =>
+            c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s)),
+          ),
+        )
         .commit()
       if (!r.succeeded) break // Deleted meanwhile.
       revision = Number(r.header.revision)
@@ -150,25 +155,28 @@ export class ClusterTopicStore {
       current.partitions,
     )
     const record = { ...current, partitions: total }
-    const states = assignment.map(
-      (replicas, i): Omit<PartitionState, 'version'> => ({
-        topic: name,
-        partition: current.partitions + i,
-        replicas,
-        leader: replicas[0] ?? -1,
-        leaderEpoch: 0,
-        isr: [...replicas],
-      }),
-    )
+    const states = assignment.map((replicas, i): Omit<PartitionState, 'version'> => ({
+      topic: name,
+      partition: current.partitions + i,
+      replicas,
+      leader: replicas[0] ?? -1,
+      leaderEpoch: 0,
+      isr: [...replicas],
+    }))
     if (states.length + 1 > TXN_CHUNK * 10)
-      throw new KafkaError('INVALID_PARTITIONS', `adding ${states.length} partitions at once is too many`)
+      throw new KafkaError(
+        'INVALID_PARTITIONS',
+        `adding ${states.length} partitions at once is too many`,
+      )
     const c = this.store.client
     const topicKey = this.store.k(TOPICS + name)
     const res = await c
       .if(topicKey, 'Mod', '==', current.version)
       .then(
         c.put(topicKey).value(recordValue(record)),
-        ...states.map((s) => c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s))),
+        ...states.map((s) =>
+          c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s)),
+        ),
       )
       .commit()
     if (!res.succeeded)

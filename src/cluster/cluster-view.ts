@@ -239,10 +239,18 @@ export class ClusterView implements ClusterControl {
         'NOT_LEADER_OR_FOLLOWER',
         `${where}: state version ${current.version}, expected ${expectedVersion}`,
       )
-    if (isr.length === 0 || !isr.includes(this.nodeId) || isr.some((b) => !current.replicas.includes(b)))
+    if (
+      isr.length === 0 ||
+      !isr.includes(this.nodeId) ||
+      isr.some((b) => !current.replicas.includes(b))
+    )
       throw new KafkaError('INVALID_REQUEST', `${where}: ISR [${isr.join(',')}] is not valid`)
     const next = { ...current, isr: [...isr] }
-    const version = await this.store.cas(partitionKey(topic, partition), encodeState(next), expectedVersion)
+    const version = await this.store.cas(
+      partitionKey(topic, partition),
+      encodeState(next),
+      expectedVersion,
+    )
     if (version === null) {
       const kv = await this.store.get(partitionKey(topic, partition))
       const now = kv === undefined ? undefined : decodeState(kv)

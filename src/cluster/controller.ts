@@ -166,7 +166,11 @@ export class Controller {
       })
       if (change === null) continue
       const next = { ...s, ...change }
-      const version = await this.store.cas(partitionKey(s.topic, s.partition), encodeState(next), s.version)
+      const version = await this.store.cas(
+        partitionKey(s.topic, s.partition),
+        encodeState(next),
+        s.version,
+      )
       if (version === null) {
         conflicts++
         continue

@@ -96,7 +96,11 @@ export class EtcdStore {
   }
 
   private toKv(kv: IKeyValue): StoredKv {
-    return { key: this.strip(kv.key), value: kv.value.toString('utf8'), version: rev(kv.mod_revision) }
+    return {
+      key: this.strip(kv.key),
+      value: kv.value.toString('utf8'),
+      version: rev(kv.mod_revision),
+    }
   }
 
   async get(key: string): Promise<StoredKv | undefined> {
@@ -344,7 +348,15 @@ export class EtcdStore {
     this.watchers.clear()
     const lease = this.lease
     this.lease = null
-    if (lease !== null) await lease.revoke().catch(() => undefined)
+    if (lease !== null) {
+      // Revoking makes the broker leave at once; with etcd unreachable the TTL does it instead.
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<void>((r) => {
+        timer = setTimeout(r, 2000)
+      })
+      await Promise.race([lease.revoke().catch(() => undefined), timeout])
+      clearTimeout(timer)
+    }
     this.client.close()
   }
 

@@ -50,7 +50,8 @@ export class LogSync {
     for (const s of this.view.allPartitionStates()) this.onState(s)
     for (const l of this.logs.all()) {
       const s = this.view.partitionState(l.topic, l.partition)
-      if (s === undefined || !s.replicas.includes(this.view.nodeId)) this.dropLog(l.topic, l.partition)
+      if (s === undefined || !s.replicas.includes(this.view.nodeId))
+        this.dropLog(l.topic, l.partition)
     }
     for (const t of this.mirror.list()) {
       if (this.view.topic(t.name) === undefined) this.onTopic(t.name, undefined)

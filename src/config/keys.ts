@@ -280,7 +280,12 @@ export const KEY_DEFS: readonly KeyDef[] = [
     default: '',
     doc: 'cluster mode: etcd://host:port[,host:port] holding membership and partition state (empty = single node)',
   },
-  { key: 'broker.rack', kind: 'string', default: null, doc: 'rack of this broker (replica placement)' },
+  {
+    key: 'broker.rack',
+    kind: 'string',
+    default: null,
+    doc: 'rack of this broker (replica placement)',
+  },
   {
     key: 'samsa.broker.session.timeout.ms',
     kind: 'int',

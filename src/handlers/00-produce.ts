@@ -148,7 +148,8 @@ export async function awaitReplication(
         w.requiredOffset,
         timeoutMs,
       )
-      if (result !== 'NONE') Object.assign(w.response, failed(w.response.index, new KafkaError(result), version))
+      if (result !== 'NONE')
+        Object.assign(w.response, failed(w.response.index, new KafkaError(result), version))
     }),
   )
   return outcome.response

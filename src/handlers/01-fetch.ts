@@ -41,8 +41,7 @@ function fetchTarget(
     checkLeaderEpoch(p.currentLeaderEpoch)
     return { log, maxOffset: log.highWatermark }
   }
-  if (logs.get(topic, p.partition) === undefined)
-    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+  if (logs.get(topic, p.partition) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
   if (replicaId >= 0) {
     const log = replication.followerFetch(
       topic,

@@ -36,10 +36,7 @@ import type { ClusterNode } from '../cluster/cluster-node.js'
 
 const LEADER_EPOCH = 0
 
-function clusterPartitionsOf(
-  info: TopicInfo,
-  cluster: ClusterNode,
-): MetadataResponsePartition[] {
+function clusterPartitionsOf(info: TopicInfo, cluster: ClusterNode): MetadataResponsePartition[] {
   const out: MetadataResponsePartition[] = []
   for (let p = 0; p < info.partitions; p++) {
     const s = cluster.partitionState(info.name, p)
@@ -187,7 +184,9 @@ export async function handleMetadata(
     brokers:
       cluster === undefined
         ? [{ nodeId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }]
-        : cluster.brokers().map((x) => ({ nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
+        : cluster
+            .brokers()
+            .map((x) => ({ nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
     clusterId: b.clusterId,
     controllerId: cluster === undefined ? b.nodeId : cluster.controllerId(),
     topics,

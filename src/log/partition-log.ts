@@ -237,7 +237,10 @@ export class PartitionLog {
     const lastOffset = nextOffset - 1
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1
     const leaderEpoch = options.leaderEpoch ?? 0
-    this.leaderEpochCache.assign(leaderEpoch, firstOffset)
+    // Only a newer epoch starts an entry: an append stamped with an older epoch (a writer that
+    // does not know the leader's) must not wipe the cache.
+    if (leaderEpoch > this.leaderEpochCache.latestEpoch)
+      this.leaderEpochCache.assign(leaderEpoch, firstOffset)
     for (let pos = 0, offset = firstOffset; pos < end;) {
       const size = records.readInt32BE(pos + 8) + 12
       patchBatch(records, pos, offset, leaderEpoch)
@@ -304,7 +307,8 @@ export class PartitionLog {
     for (let pos = 0; pos < end;) {
       const base = batchBaseOffset(records, pos)
       const delta = batchLastOffsetDelta(records, pos)
-      this.leaderEpochCache.assign(records.readInt32BE(pos + PARTITION_LEADER_EPOCH), base)
+      const epoch = records.readInt32BE(pos + PARTITION_LEADER_EPOCH)
+      if (epoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(epoch, base)
       const producerId = batchProducerId(records, pos)
       if (producerId >= 0) {
         this.producerState.update(

@@ -35,15 +35,18 @@ describe('assignReplicas', () => {
 describe('electLeader', () => {
   const live = (...ids: number[]): Set<number> => new Set(ids)
   it('picks the first live ISR replica in assignment order and bumps the epoch', () => {
-    expect(electLeader({ replicas: [1, 2, 3], leader: 1, leaderEpoch: 4, isr: [3, 2, 1] }, live(2, 3)))
-      .toEqual({ leader: 2, leaderEpoch: 5, isr: [3, 2] })
+    expect(
+      electLeader({ replicas: [1, 2, 3], leader: 1, leaderEpoch: 4, isr: [3, 2, 1] }, live(2, 3)),
+    ).toEqual({ leader: 2, leaderEpoch: 5, isr: [3, 2] })
   })
   it('goes offline keeping the ISR when no ISR member is live (unclean off)', () => {
-    expect(electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 0, isr: [1] }, live(2))).toEqual({
-      leader: -1,
-      leaderEpoch: 1,
-      isr: [1],
-    })
+    expect(electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 0, isr: [1] }, live(2))).toEqual(
+      {
+        leader: -1,
+        leaderEpoch: 1,
+        isr: [1],
+      },
+    )
     expect(
       electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 0, isr: [1] }, live(2), {
         uncleanLeaderElection: true,
@@ -51,10 +54,12 @@ describe('electLeader', () => {
     ).toEqual({ leader: 2, leaderEpoch: 1, isr: [2] })
   })
   it('drops dead followers from the ISR without an epoch bump; no change when healthy', () => {
-    expect(electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 3, isr: [1, 2] }, live(1)))
-      .toEqual({ leader: 1, leaderEpoch: 3, isr: [1] })
-    expect(electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 3, isr: [1, 2] }, live(1, 2)))
-      .toBeNull()
+    expect(
+      electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 3, isr: [1, 2] }, live(1)),
+    ).toEqual({ leader: 1, leaderEpoch: 3, isr: [1] })
+    expect(
+      electLeader({ replicas: [1, 2], leader: 1, leaderEpoch: 3, isr: [1, 2] }, live(1, 2)),
+    ).toBeNull()
   })
   it('restores the preferred leader only when it is live and in sync', () => {
     const s = { replicas: [2, 1], leader: 1, leaderEpoch: 1, isr: [1] }

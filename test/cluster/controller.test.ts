@@ -77,7 +77,10 @@ async function freshCluster(ids: number[]): Promise<Node[]> {
   prefix = `/samsa/controller-test-${++cluster}/`
   const out: Node[] = []
   for (const id of ids) out.push(await startNode(id))
-  for (const n of out) await until('registrations seen', () => (n.view.brokers().length === ids.length ? true : undefined))
+  for (const n of out)
+    await until('registrations seen', () =>
+      n.view.brokers().length === ids.length ? true : undefined,
+    )
   return out
 }
 
@@ -97,9 +100,7 @@ afterAll(async () => {
 describe('controller', () => {
   it('elects one controller; another takes over when its process dies', async () => {
     const [a, b] = await freshCluster([1, 2])
-    const first = await until('a controller', () =>
-      [a, b].find((n) => n?.controller.isActive),
-    )
+    const first = await until('a controller', () => [a, b].find((n) => n?.controller.isActive))
     expect([a, b].filter((n) => n?.controller.isActive)).toHaveLength(1)
     expect(a?.view.controllerId()).toBe(first.id)
     expect(b?.view.controllerId()).toBe(first.id)
@@ -115,13 +116,23 @@ describe('controller', () => {
   it('moves leadership to the next ISR replica when a leader dies, and back when preferred', async () => {
     const [n1, n2, n3] = (await freshCluster([1, 2, 3])) as [Node, Node, Node]
     const topics = new ClusterTopicStore(n1.store, n1.view, () => 3)
-    await topics.createPlaced('t', 2, {}, {
-      assignments: [
-        [3, 1, 2],
-        [1, 2, 3],
-      ],
-    })
-    const s0 = n2.view.partitionState('t', 0) ?? (await until('state', stateWhere(n2.view, 't', 0, () => true)))
+    await topics.createPlaced(
+      't',
+      2,
+      {},
+      {
+        assignments: [
+          [3, 1, 2],
+          [1, 2, 3],
+        ],
+      },
+    )
+    const s0 =
+      n2.view.partitionState('t', 0) ??
+      (await until(
+        'state',
+        stateWhere(n2.view, 't', 0, () => true),
+      ))
     expect(s0).toMatchObject({ leader: 3, leaderEpoch: 0, isr: [3, 1, 2] })
     await crash(n3)
     const moved = await until(
@@ -132,7 +143,10 @@ describe('controller', () => {
     expect(moved.leaderEpoch).toBe(1)
     expect(moved.isr.sort()).toEqual([1, 2])
     // Partition 1 kept its leader; the dead follower left the ISR without an epoch bump.
-    const p1 = await until('isr shrink', stateWhere(n2.view, 't', 1, (s) => s.isr.length === 2))
+    const p1 = await until(
+      'isr shrink',
+      stateWhere(n2.view, 't', 1, (s) => s.isr.length === 2),
+    )
     expect(p1).toMatchObject({ leader: 1, leaderEpoch: 0 })
     expect(p1.isr.sort()).toEqual([1, 2])
 
@@ -146,9 +160,9 @@ describe('controller', () => {
     )
     expect(preferred.leaderEpoch).toBe(2)
     // The old leader's stale epoch is fenced now.
-    await expect(
-      n1.view.alterIsr('t', 0, 1, [1, 3], preferred.version),
-    ).rejects.toThrow(/FENCED_LEADER_EPOCH|NOT_LEADER/)
+    await expect(n1.view.alterIsr('t', 0, 1, [1, 3], preferred.version)).rejects.toThrow(
+      /FENCED_LEADER_EPOCH|NOT_LEADER/,
+    )
   })
 
   it('takes a partition offline when its last ISR member dies, and back when it returns', async () => {
@@ -156,7 +170,10 @@ describe('controller', () => {
     const topics = new ClusterTopicStore(n1.store, n1.view, () => 1)
     await topics.createPlaced('solo', 1, {}, { assignments: [[2, 1]] })
     // Only broker 2 is in sync.
-    const s = await until('state', stateWhere(n2.view, 'solo', 0, () => true))
+    const s = await until(
+      'state',
+      stateWhere(n2.view, 'solo', 0, () => true),
+    )
     await n2.view.alterIsr('solo', 0, 0, [2], s.version)
     await crash(n2)
     const offline = await until(
@@ -167,7 +184,10 @@ describe('controller', () => {
     expect(offline.isr).toEqual([2])
     expect(offline.leaderEpoch).toBe(1)
     await startNode(2)
-    const online = await until('online', stateWhere(n1.view, 'solo', 0, (x) => x.leader === 2))
+    const online = await until(
+      'online',
+      stateWhere(n1.view, 'solo', 0, (x) => x.leader === 2),
+    )
     expect(online.leaderEpoch).toBe(2)
     expect(online.isr).toEqual([2])
   })

@@ -123,10 +123,14 @@ describe('cluster metadata', () => {
     await expect(attempt).rejects.toThrow(/node\.id 2 is already registered/)
   })
 
-  it('answers FindCoordinator with the leader of the group\'s offsets partition', async () => {
+  it("answers FindCoordinator with the leader of the group's offsets partition", async () => {
     const first = cluster.brokers[0]
     if (first === undefined) throw new Error('no broker')
-    const kafka = new Kafka({ clientId: 'fc', brokers: [first.bootstrap], logLevel: logLevel.NOTHING })
+    const kafka = new Kafka({
+      clientId: 'fc',
+      brokers: [first.bootstrap],
+      logLevel: logLevel.NOTHING,
+    })
     const admin = kafka.admin()
     await admin.connect()
     try {
@@ -144,12 +148,13 @@ describe('cluster metadata', () => {
       for (const b of cluster.brokers.slice(0, 2)) {
         const client = await AdminClient.connect(b.bootstrap)
         try {
-          const res = await client.any.sendAt<Partial<FindCoordinatorRequest>, FindCoordinatorResponse>(
-            FindCoordinatorRequestSchema,
-            FindCoordinatorResponseSchema,
-            3,
-            { key: group, keyType: 0 },
-          )
+          const res = await client.any.sendAt<
+            Partial<FindCoordinatorRequest>,
+            FindCoordinatorResponse
+          >(FindCoordinatorRequestSchema, FindCoordinatorResponseSchema, 3, {
+            key: group,
+            keyType: 0,
+          })
           expect(res.errorCode).toBe(0)
           expect(res.nodeId).toBe(leader)
           expect(res.port).toBe(cluster.brokers[(leader ?? 0) - 1]?.port)
@@ -168,12 +173,60 @@ describe('cluster metadata', () => {
     const md = await until('failover', async () => {
       const res = await metadataFrom(survivor.bootstrap, ['replicated'])
       const parts = res.topics[0]?.partitions ?? []
-      const moved = res.brokers.length === 2 && parts.every((p) => p.leaderId !== 3 && p.leaderId !== -1)
+      const moved =
+        res.brokers.length === 2 && parts.every((p) => p.leaderId !== 3 && p.leaderId !== -1)
       return moved ? res : undefined
     })
     for (const p of md.topics[0]?.partitions ?? []) {
       expect(p.isrNodes).not.toContain(3)
       expect(p.offlineReplicas).toEqual([3])
+    }
+  })
+})
+
+describe('cluster topic lifecycle', () => {
+  it('a killed broker restarted at once re-registers under its node.id', async () => {
+    const b = await cluster.restart(2)
+    const md = await until('3 brokers again', async () => {
+      const res = await metadataFrom(b.bootstrap, null)
+      return res.brokers.length === 3 ? res : undefined
+    })
+    expect(md.brokers.map((x) => x.nodeId).sort()).toEqual([1, 2, 3])
+  })
+
+  it('adds partitions and deletes topics on every broker', async () => {
+    const first = cluster.brokers[0]
+    if (first === undefined) throw new Error('no broker')
+    const kafka = new Kafka({
+      clientId: 'cluster-lc',
+      brokers: [first.bootstrap],
+      logLevel: logLevel.NOTHING,
+    })
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      await admin.createTopics({
+        topics: [{ topic: 'grow', numPartitions: 1, replicationFactor: 2 }],
+      })
+      await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 3 }] })
+      for (const b of cluster.brokers) {
+        await until(`3 partitions on ${b.bootstrap}`, async () => {
+          const res = await metadataFrom(b.bootstrap, ['grow'])
+          const parts = res.topics[0]?.partitions ?? []
+          return parts.length === 3 && parts.every((p) => p.replicaNodes.length === 2)
+            ? true
+            : undefined
+        })
+      }
+      await admin.deleteTopics({ topics: ['grow'] })
+      for (const b of cluster.brokers) {
+        await until(`delete seen by ${b.bootstrap}`, async () => {
+          const res = await metadataFrom(b.bootstrap, null)
+          return res.topics.some((t) => t.name === 'grow') ? undefined : true
+        })
+      }
+    } finally {
+      await admin.disconnect()
     }
   })
 })

@@ -42,7 +42,9 @@ export function etcdBinary(): string {
   const found = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' })
   const bin = found.stdout.trim()
   if (found.status !== 0 || bin === '') {
-    throw new Error('etcd not found: install the Debian package etcd-server (apt-get install etcd-server)')
+    throw new Error(
+      'etcd not found: install the Debian package etcd-server (apt-get install etcd-server)',
+    )
   }
   return bin
 }

@@ -90,7 +90,12 @@ export class LeaderState {
     const now = this.o.clock()
     for (const id of state.replicas) {
       if (id !== this.o.nodeId && !this.followers.has(id))
-        this.followers.set(id, { leo: -1, lastCaughtUpTime: now, lastFetchTime: 0, lastFetchLeaderLeo: -1 })
+        this.followers.set(id, {
+          leo: -1,
+          lastCaughtUpTime: now,
+          lastFetchTime: 0,
+          lastFetchLeaderLeo: -1,
+        })
     }
     for (const id of [...this.followers.keys()])
       if (!state.replicas.includes(id)) this.followers.delete(id)
@@ -153,7 +158,8 @@ export class LeaderState {
     if (this.stopped) return false
     const log = this.o.log
     let hw = log.logEndOffset
-    const members = this.pendingIsr === null ? this.isr : [...new Set([...this.isr, ...this.pendingIsr])]
+    const members =
+      this.pendingIsr === null ? this.isr : [...new Set([...this.isr, ...this.pendingIsr])]
     for (const id of members) {
       if (id === this.o.nodeId) continue
       const leo = this.followers.get(id)?.leo ?? -1

@@ -60,10 +60,13 @@ export class ProducePurgatory {
         this.byPartition.set(k, list)
       }
       list.push(waiter)
-      waiter.timer = setTimeout(() => {
-        waiter.resolve('REQUEST_TIMED_OUT')
-        this.prune(k)
-      }, Math.max(0, timeoutMs))
+      waiter.timer = setTimeout(
+        () => {
+          waiter.resolve('REQUEST_TIMED_OUT')
+          this.prune(k)
+        },
+        Math.max(0, timeoutMs),
+      )
     })
   }
 

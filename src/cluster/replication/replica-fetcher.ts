@@ -16,7 +16,12 @@ import type {
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
 } from '../../protocol/messages/offset-for-leader-epoch.js'
-import { batchBaseOffset, batchLastOffset, batchSize, LOG_OVERHEAD } from '../../log/record-batch.js'
+import {
+  batchBaseOffset,
+  batchLastOffset,
+  batchSize,
+  LOG_OVERHEAD,
+} from '../../log/record-batch.js'
 import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '../../log/leader-epoch-cache.js'
 import type { PartitionLog } from '../../log/partition-log.js'
 import type { BrokerInfo } from '../types.js'
@@ -64,7 +69,8 @@ export function wholeBatches(records: Buffer): Buffer {
 /** Drops whole batches below `from` (already in the log); -1 when one straddles it. */
 function skipBelow(records: Buffer, from: number): Buffer | null {
   let pos = 0
-  while (pos < records.length && batchLastOffset(records, pos) < from) pos += batchSize(records, pos)
+  while (pos < records.length && batchLastOffset(records, pos) < from)
+    pos += batchSize(records, pos)
   if (pos < records.length && batchBaseOffset(records, pos) < from) return null
   return pos === 0 ? records : records.subarray(pos)
 }
@@ -221,7 +227,11 @@ export class ReplicaFetcher {
   }
 
   private current(st: FetchPartitionState, epoch: number): boolean {
-    return this.running && this.partitions.get(key(st.topic, st.partition)) === st && st.leaderEpoch === epoch
+    return (
+      this.running &&
+      this.partitions.get(key(st.topic, st.partition)) === st &&
+      st.leaderEpoch === epoch
+    )
   }
 
   /** OffsetForLeaderEpoch for every partition that (re)started following, then truncation. */

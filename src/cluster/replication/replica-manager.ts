@@ -131,7 +131,10 @@ export class ReplicaManager {
     if (acks === -1) {
       const min = this.o.minIsr(topic)
       if (l.isr.length < min)
-        throw new KafkaError('NOT_ENOUGH_REPLICAS', `ISR ${l.isr.length} < min.insync.replicas ${min}`)
+        throw new KafkaError(
+          'NOT_ENOUGH_REPLICAS',
+          `ISR ${l.isr.length} < min.insync.replicas ${min}`,
+        )
     }
     return l
   }
@@ -255,7 +258,8 @@ export class ReplicaManager {
 
   private becomeFollower(state: PartitionState): void {
     const leaderId = state.leader
-    for (const [id, f] of this.fetchers) if (id !== leaderId) f.removePartition(state.topic, state.partition)
+    for (const [id, f] of this.fetchers)
+      if (id !== leaderId) f.removePartition(state.topic, state.partition)
     if (leaderId < 0) return
     const info = this.o.control.broker(leaderId)
     if (info === undefined) {

@@ -1,11 +1,7 @@
 // An in-memory ClusterControl for replication tests: partition states set by the test (as the
 // controller would), alterIsr as a CAS on the version, listeners fired like the etcd watch.
 import { KafkaError } from '../../../src/protocol/errors.js'
-import type {
-  BrokerInfo,
-  ClusterControl,
-  PartitionState,
-} from '../../../src/cluster/types.js'
+import type { BrokerInfo, ClusterControl, PartitionState } from '../../../src/cluster/types.js'
 
 /** The cluster's shared truth; each broker gets a FakeControl view of it. */
 export class FakeCluster {

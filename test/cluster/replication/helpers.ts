@@ -11,7 +11,10 @@ import { loadBrokerConfig } from '../../../src/config/broker-config.js'
 import { buildRecordBatch } from '../../../src/log/batch-builder.js'
 import { FetchRequestSchema, FetchResponseSchema } from '../../../src/protocol/messages/fetch.js'
 import type { FetchRequest, FetchResponse } from '../../../src/protocol/messages/fetch.js'
-import { ProduceRequestSchema, ProduceResponseSchema } from '../../../src/protocol/messages/produce.js'
+import {
+  ProduceRequestSchema,
+  ProduceResponseSchema,
+} from '../../../src/protocol/messages/produce.js'
 import type { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js'
 import type { FakeCluster } from './fake-control.js'
 
@@ -106,33 +109,37 @@ export async function consume(
   offset: number,
   currentLeaderEpoch = -1,
 ): Promise<{ errorCode: number; highWatermark: number; bytes: number }> {
-  const res = await conn.send<FetchRequest, FetchResponse>(FetchRequestSchema, FetchResponseSchema, {
-    clusterId: null,
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        partitions: [
-          {
-            partition: 0,
-            currentLeaderEpoch,
-            fetchOffset: offset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1,
-            partitionMaxBytes: 1 << 20,
-          },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  })
+  const res = await conn.send<FetchRequest, FetchResponse>(
+    FetchRequestSchema,
+    FetchResponseSchema,
+    {
+      clusterId: null,
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch,
+              fetchOffset: offset,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1 << 20,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    },
+  )
   const p = res.responses[0].partitions[0]
   return { errorCode: p.errorCode, highWatermark: p.highWatermark, bytes: p.records?.length ?? 0 }
 }

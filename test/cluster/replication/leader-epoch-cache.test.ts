@@ -104,7 +104,9 @@ describe('LeaderEpochCache', () => {
     c.setPersistent(true)
     c.assign(2, 7)
     await c.flush()
-    expect(fs.readFileSync(path.join(dir, LEADER_EPOCH_CHECKPOINT), 'utf8')).toBe('0\n2\n0 0\n2 7\n')
+    expect(fs.readFileSync(path.join(dir, LEADER_EPOCH_CHECKPOINT), 'utf8')).toBe(
+      '0\n2\n0 0\n2 7\n',
+    )
     expect(fs.existsSync(path.join(dir, LEADER_EPOCH_CHECKPOINT + '.tmp'))).toBe(false)
     c.truncateFromEnd(7)
     await c.close()

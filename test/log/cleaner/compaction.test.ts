@@ -82,7 +82,9 @@ describe('log compaction', () => {
     const stats = await m.cleaner.cleanLog(log)
     h.disable()
     const maxStallMs = h.max / 1e6
-    expect(maxStallMs).toBeLessThan(50)
+    // The cleaner yields every ~4 ms; an unsliced pass over this log stalls for over a second.
+    // The bound leaves room for the process being descheduled on a shared 2-core machine.
+    expect(maxStallMs).toBeLessThan(100)
     expect(stats).not.toBeNull()
     expect(stats!.recordsIn).toBeGreaterThan(90_000)
     expect(stats!.recordsKept).toBeLessThan(2000)
