@@ -11,6 +11,8 @@ import { startAdminListener } from './admin/http/start-admin.js'
 import type { BrokerServices } from './broker-services.js'
 import { ClusterNode, resolveClusterId } from './cluster/cluster-node.js'
 import { ReplicaManager } from './cluster/replication/replica-manager.js'
+import { openClusterGroupCoordinator } from './group/cluster-service.js'
+import { OFFSETS_TOPIC } from './group/records.js'
 import type { BrokerConfig } from './config/broker-config.js'
 import { loadOrCreateMeta } from './config/meta-properties.js'
 import { reloadConfig } from './config/reload.js'
@@ -107,6 +109,9 @@ function startReplication(
   cluster.view.onPartitionRemoved((topic, partition) =>
     replication.removePartition(topic, partition),
   )
+  // Without a session our lease expires and the controller moves our leaderships elsewhere.
+  cluster.onSessionLost(() => replication.suspend())
+  cluster.onSessionStarted(() => replication.resume())
   replication.start()
   cleanups.push(() => replication.close())
   return replication
@@ -226,12 +231,19 @@ export async function startBroker(
     if (cluster !== undefined) {
       cleanups.push(() => server.close(0))
       await cluster.register(services.advertised)
-      services.replication = startReplication(cluster, services, cleanups)
-      await cluster.ensureOffsetsTopic(config.offsetsTopicNumPartitions, {
-        'cleanup.policy': 'compact',
-        'segment.bytes': '104857600',
+      const replication = startReplication(cluster, services, cleanups)
+      services.replication = replication
+      // __consumer_offsets is created by the first FindCoordinator (10-find-coordinator.ts), once
+      // more brokers may be up to replicate it.
+      const view = cluster.view
+      const clusterGroups = openClusterGroupCoordinator({
+        config,
+        logs,
+        topics,
+        replication,
+        offsetsPartitions: () => view.topic(OFFSETS_TOPIC)?.partitions,
+        log,
       })
-      const clusterGroups = await openGroupCoordinator({ config, logs, topics, log })
       // Closed before the cluster node and the logs (cleanups run in reverse).
       cleanups.push(async () => clusterGroups.close())
       services.groups = clusterGroups

@@ -127,6 +127,7 @@ export class GroupCoordinator extends GroupMembership {
         })),
       }))
     if (p.groupId === '') return all(ErrorCode.INVALID_GROUP_ID)
+    if (!this.ownsGroup(p.groupId)) return all(ErrorCode.NOT_COORDINATOR)
     let group = this.groups.get(p.groupId)
     if (group === undefined) {
       if (p.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION)
@@ -197,6 +198,7 @@ export class GroupCoordinator extends GroupMembership {
     groupId: string,
     topics: { name: string; partitionIndexes: number[] }[] | null,
   ): { errorCode: number; topics: TopicResult<FetchedOffset>[] } {
+    if (!this.ownsGroup(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] }
     const group = this.groups.get(groupId)
     if (group?.state === 'Dead')
       return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] }
@@ -241,6 +243,7 @@ export class GroupCoordinator extends GroupMembership {
     topics: { name: string; partitions: number[] }[],
   ): Promise<{ errorCode: number; topics: TopicResult<PartitionError>[] }> {
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    if (!this.ownsGroup(groupId)) return { errorCode: ErrorCode.NOT_COORDINATOR, topics: [] }
     const group = this.groups.get(groupId)
     if (group === undefined || group.state === 'Dead') {
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] }
@@ -301,9 +304,10 @@ export class GroupCoordinator extends GroupMembership {
 
   describeGroup(groupId: string): GroupDescription {
     const group = this.groups.get(groupId)
-    if (group === undefined || group.state === 'Dead') {
+    const owned = this.ownsGroup(groupId)
+    if (group === undefined || group.state === 'Dead' || !owned) {
       return {
-        errorCode: ErrorCode.NONE,
+        errorCode: owned ? ErrorCode.NONE : ErrorCode.NOT_COORDINATOR,
         groupId,
         groupState: 'Dead',
         protocolType: '',
@@ -355,6 +359,7 @@ export class GroupCoordinator extends GroupMembership {
 
   private async deleteGroup(groupId: string): Promise<number> {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID
+    if (!this.ownsGroup(groupId)) return ErrorCode.NOT_COORDINATOR
     const group = this.groups.get(groupId)
     if (group === undefined || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP
@@ -432,6 +437,21 @@ export class GroupCoordinator extends GroupMembership {
   }
 
   // ---- load ---------------------------------------------------------------------------------
+
+  /**
+   * Forgets the groups `belongs` selects (cluster mode: this broker lost the leadership of their
+   * __consumer_offsets partition); parked joins and syncs are told to find the new coordinator.
+   */
+  unload(belongs: (groupId: string) => boolean): number {
+    let n = 0
+    for (const [groupId, group] of this.groups) {
+      if (!belongs(groupId)) continue
+      this.stopGroupTimers(group, ErrorCode.NOT_COORDINATOR)
+      this.groups.delete(groupId)
+      n++
+    }
+    return n
+  }
 
   /**
    * Rebuilds groups from the records of __consumer_offsets in log order (later records win, a

@@ -76,6 +76,11 @@ export type GroupLogFn = (
 
 export class GroupMembership {
   protected readonly groups = new Map<string, Group>()
+  /**
+   * Whether this broker coordinates the group (cluster mode: it leads the group's
+   * __consumer_offsets partition); otherwise every group API answers NOT_COORDINATOR.
+   */
+  ownsGroup: (groupId: string) => boolean = () => true
 
   constructor(
     protected readonly config: GroupConfig,
@@ -91,6 +96,8 @@ export class GroupMembership {
 
   joinGroup(p: JoinParams): Promise<JoinResult> {
     if (p.groupId === '') return Promise.resolve(joinError(ErrorCode.INVALID_GROUP_ID, p.memberId))
+    if (!this.ownsGroup(p.groupId))
+      return Promise.resolve(joinError(ErrorCode.NOT_COORDINATOR, p.memberId))
     if (
       p.sessionTimeoutMs < this.config.minSessionTimeoutMs ||
       p.sessionTimeoutMs > this.config.maxSessionTimeoutMs
@@ -374,6 +381,7 @@ export class GroupMembership {
   }
 
   syncGroup(p: SyncParams): Promise<SyncResult> {
+    if (!this.ownsGroup(p.groupId)) return Promise.resolve(syncError(ErrorCode.NOT_COORDINATOR))
     const group = this.groups.get(p.groupId)
     if (group === undefined) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID))
     if (group.state === 'Dead')
@@ -457,6 +465,7 @@ export class GroupMembership {
     memberId: string,
     groupInstanceId: string | null,
   ): number {
+    if (!this.ownsGroup(groupId)) return ErrorCode.NOT_COORDINATOR
     const group = this.groups.get(groupId)
     if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE
@@ -469,6 +478,10 @@ export class GroupMembership {
   }
 
   leaveGroup(groupId: string, members: readonly MemberRef[]): LeaveResult {
+    if (!this.ownsGroup(groupId)) {
+      const code = ErrorCode.NOT_COORDINATOR
+      return { errorCode: code, members: members.map((m) => ({ ...m, errorCode: code })) }
+    }
     const group = this.groups.get(groupId)
     if (group === undefined || group.state === 'Dead') {
       const code =
@@ -575,16 +588,20 @@ export class GroupMembership {
 
   /** Cancels every timer (broker shutdown); parked joins and syncs are told to retry. */
   protected stopTimers(): void {
-    for (const group of this.groups.values()) {
-      group.rebalanceTimer?.cancel()
-      for (const t of group.pendingMembers.values()) t.cancel()
-      for (const m of group.members.values()) {
-        m.heartbeat?.cancel()
-        m.awaitingJoin?.(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, m.memberId))
-        m.awaitingJoin = null
-        m.awaitingSync?.(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE))
-        m.awaitingSync = null
-      }
+    for (const group of this.groups.values())
+      this.stopGroupTimers(group, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  }
+
+  /** Cancels one group's timers and answers its parked joins and syncs with `code`. */
+  protected stopGroupTimers(group: Group, code: number): void {
+    group.rebalanceTimer?.cancel()
+    for (const t of group.pendingMembers.values()) t.cancel()
+    for (const m of group.members.values()) {
+      m.heartbeat?.cancel()
+      m.awaitingJoin?.(joinError(code, m.memberId))
+      m.awaitingJoin = null
+      m.awaitingSync?.(syncError(code))
+      m.awaitingSync = null
     }
   }
 }

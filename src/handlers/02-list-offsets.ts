@@ -1,6 +1,7 @@
 // ListOffsets (key 2), versions 0-7: offsets by time, the earliest and latest offset, and (v7)
-// the offset of the largest timestamp. Single node, no transactions: the last stable offset is
-// the high watermark and the leader epoch is always 0.
+// the offset of the largest timestamp. No transactions: the last stable offset is the high
+// watermark. Single node, the leader epoch is always 0; in cluster mode only the leader answers,
+// fenced by the client's current leader epoch, and offsets carry the epoch that wrote them.
 import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
 import {
   ListOffsetsRequestSchema,
@@ -13,6 +14,7 @@ import type {
   ListOffsetsResponsePartition,
 } from '../protocol/messages/list-offsets.js'
 import type { PartitionLog } from '../log/partition-log.js'
+import type { ReplicaManager } from '../cluster/replication/replica-manager.js'
 import type { HandlerDef } from '../server/handler.js'
 
 export const LATEST_TIMESTAMP = -1
@@ -32,12 +34,26 @@ export function checkLeaderEpoch(current: number): void {
   throw new KafkaError('FENCED_LEADER_EPOCH', `epoch ${current}`)
 }
 
+/** What ListOffsets needs from replication in cluster mode. */
+export type ListOffsetsReplication = Pick<ReplicaManager, 'leaderOrThrow'>
+
+/** The epoch whose leader wrote `offset` (the last cache entry starting at or before it). */
+export function epochAt(log: PartitionLog, offset: number): number {
+  let epoch = -1
+  for (const e of log.leaderEpochCache.entries()) {
+    if (e.startOffset > offset) break
+    epoch = e.epoch
+  }
+  return epoch
+}
+
 function found(
   index: number,
   version: number,
   offset: number,
   timestamp: number,
   maxNumOffsets: number,
+  leaderEpoch: number,
 ): ListOffsetsResponsePartition {
   return {
     partitionIndex: index,
@@ -45,7 +61,7 @@ function found(
     oldStyleOffsets: version === 0 && offset >= 0 && maxNumOffsets > 0 ? [offset] : [],
     timestamp,
     offset,
-    leaderEpoch: offset >= 0 ? LEADER_EPOCH : -1,
+    leaderEpoch: offset >= 0 ? leaderEpoch : -1,
   }
 }
 
@@ -55,7 +71,6 @@ function lookup(
   version: number,
 ): { offset: number; timestamp: number } {
   if (log.offline) throw new KafkaError('KAFKA_STORAGE_ERROR', `${log.topic}-${log.partition}`)
-  checkLeaderEpoch(p.currentLeaderEpoch)
   const hw = log.highWatermark
   switch (p.timestamp) {
     case LATEST_TIMESTAMP:
@@ -77,17 +92,26 @@ export function listOffsets(
   request: ListOffsetsRequest,
   version: number,
   logs: LogLookup,
+  replication?: ListOffsetsReplication,
 ): ListOffsetsResponse {
   return {
     throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): ListOffsetsResponsePartition => {
-        const log = logs.get(t.name, p.partitionIndex)
         try {
+          let log = logs.get(t.name, p.partitionIndex)
           if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+          if (replication === undefined) checkLeaderEpoch(p.currentLeaderEpoch)
+          else log = replication.leaderOrThrow(t.name, p.partitionIndex, p.currentLeaderEpoch).log
           const r = lookup(log, p, version)
-          return found(p.partitionIndex, version, r.offset, r.timestamp, p.maxNumOffsets)
+          const epoch =
+            replication === undefined
+              ? LEADER_EPOCH
+              : p.timestamp === LATEST_TIMESTAMP
+                ? log.leaderEpochCache.latestEpoch
+                : epochAt(log, r.offset)
+          return found(p.partitionIndex, version, r.offset, r.timestamp, p.maxNumOffsets, epoch)
         } catch (err) {
           return {
             partitionIndex: p.partitionIndex,
@@ -111,7 +135,7 @@ export const listOffsetsHandler: HandlerDef<ListOffsetsRequest, ListOffsetsRespo
   request: ListOffsetsRequestSchema,
   response: ListOffsetsResponseSchema,
   handle(request, ctx) {
-    return listOffsets(request, ctx.apiVersion, ctx.broker.logs)
+    return listOffsets(request, ctx.apiVersion, ctx.broker.logs, ctx.broker.replication)
   },
 }
 

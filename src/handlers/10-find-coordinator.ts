@@ -6,7 +6,9 @@
 // key type is INVALID_REQUEST, and an empty group id INVALID_GROUP_ID.
 //
 // Cluster mode: a group's coordinator is the leader of its __consumer_offsets partition
-// (COORDINATOR_NOT_AVAILABLE while that partition has no live leader).
+// (COORDINATOR_NOT_AVAILABLE while that partition has no live leader). The first group lookup
+// creates __consumer_offsets (RF = min(offsets.topic.replication.factor, live brokers)), so a
+// cluster started one broker at a time does not get an RF=1 offsets topic.
 //
 // Version notes: v0 key only (group); v1 adds key_type, throttle time and error message; v3
 // flexible; v4 (KIP-699) batches keys in coordinator_keys and answers one entry per key. v0 stays
@@ -23,9 +25,23 @@ import type {
 } from '../protocol/messages/find-coordinator.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 import { OFFSETS_TOPIC, partitionForGroup } from '../group/records.js'
+import type { ClusterNode } from '../cluster/cluster-node.js'
+import type { LogFn } from '../server/logger.js'
 
 const GROUP = 0
 const TRANSACTION = 1
+
+const creating = new WeakSet<ClusterNode>()
+
+/** Starts creating __consumer_offsets once per broker; the client retries meanwhile. */
+function ensureOffsetsTopic(cluster: ClusterNode, partitions: number, log: LogFn): void {
+  if (creating.has(cluster)) return
+  creating.add(cluster)
+  cluster
+    .ensureOffsetsTopic(partitions, { 'cleanup.policy': 'compact', 'segment.bytes': '104857600' })
+    .catch((err: unknown) => log('warn', `could not create ${OFFSETS_TOPIC}`, { error: err }))
+    .finally(() => creating.delete(cluster))
+}
 
 export function coordinatorFor(
   key: string,
@@ -42,6 +58,8 @@ export function coordinatorFor(
   }
   if (b.cluster !== undefined) {
     const topic = b.cluster.view.topic(OFFSETS_TOPIC)
+    if (topic === undefined)
+      ensureOffsetsTopic(b.cluster, b.config.offsetsTopicNumPartitions, b.log)
     const state =
       topic === undefined
         ? undefined

@@ -3,8 +3,10 @@
 // takes a slot in arrival order; a slot is flushed to the writer only when every earlier slot
 // has been. Reading pauses while too many requests or too many output bytes are outstanding.
 
+import net from 'node:net'
 import type { Socket } from 'node:net'
 import type { Chunk } from '../protocol/primitives/writer.js'
+import { FrameReader } from './frame-reader.js'
 import { FrameError, FrameSplitter } from './frame-splitter.js'
 import type { LogFn } from './logger.js'
 import { OrderedWriter } from './ordered-writer.js'
@@ -72,8 +74,12 @@ const PRODUCE_API_KEY = 0
 export class Connection implements ConnectionInfo {
   readonly id: number
   readonly remoteAddress: string
+  private readonly socket: Socket
   private readonly writer: OrderedWriter
-  private readonly splitter: FrameSplitter
+  /** Stream mode: frames are subarrays of Node's per-read buffers (or assembled copies). */
+  private readonly splitter: FrameSplitter | null
+  /** Owned-buffer mode: the socket reads into the reader's buffer; frames are transient. */
+  private readonly reader: FrameReader | null
   private readonly slots: Slot[] = []
   private inFlightBytes = 0
   private paused = false
@@ -88,10 +94,26 @@ export class Connection implements ConnectionInfo {
   private readonly maxOutput: number
   private readonly closeWaiters: Array<() => void> = []
 
+  /**
+   * A socket accepted with pauseOnConnect (nothing read yet) is re-wrapped to read into a
+   * connection-owned buffer (frame-reader.ts); any other socket is read as a stream.
+   */
   constructor(
-    private readonly socket: Socket,
+    accepted: Socket,
     private readonly options: ConnectionOptions,
   ) {
+    let socket = accepted
+    if (adoptable(accepted)) {
+      const reader = new FrameReader(options.maxRequestBytes, (f) => this.onTransientFrame(f))
+      socket = readIntoReader(accepted, reader, (n) => this.onRead(n))
+      this.reader = reader
+      this.splitter = null
+    } else {
+      this.reader = null
+      this.splitter = new FrameSplitter(options.maxRequestBytes, (frame) => this.onFrame(frame))
+      socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    }
+    this.socket = socket
     this.id = options.id
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
@@ -106,10 +128,8 @@ export class Connection implements ConnectionInfo {
       onFailure: (err) => this.logClose('write failed', err),
       onProgress: () => this.updateFlow(),
     })
-    this.splitter = new FrameSplitter(options.maxRequestBytes, (frame) => this.onFrame(frame))
     options.stats.connectionsOpened++
 
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('end', () => {
       this.inputEnded = true
       this.maybeFinish()
@@ -149,11 +169,36 @@ export class Connection implements ConnectionInfo {
     this.writer.destroy()
   }
 
+  private onRead(n: number): void {
+    if (this.closed || this.draining || this.closing) return
+    try {
+      ;(this.reader as FrameReader).received(n)
+    } catch (err) {
+      this.onFrameError(err)
+    }
+  }
+
+  /**
+   * Owned-buffer mode: the frame's bytes are overwritten by the next read. Produce consumes its
+   * request inside handle() (00-produce.ts appends synchronously and keeps no request bytes,
+   * even when its answer waits for replication); any other request may keep decoded byte
+   * fields, so its frame is copied out first. Those are small; Produce carries the volume.
+   */
+  private onTransientFrame(frame: Buffer): void {
+    this.onFrame(frame.readInt16BE(0) === PRODUCE_API_KEY ? frame : Buffer.from(frame))
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed || this.draining || this.closing) return
     try {
-      this.splitter.push(chunk)
+      ;(this.splitter as FrameSplitter).push(chunk)
     } catch (err) {
+      this.onFrameError(err)
+    }
+  }
+
+  private onFrameError(err: unknown): void {
+    {
       if (err instanceof FrameError) {
         this.options.stats.connectionsRejected++
         this.logClose(err.message)
@@ -198,7 +243,7 @@ export class Connection implements ConnectionInfo {
    * APIs may keep decoded byte fields (group metadata, for one), so their frames are left alone.
    */
   private recycleProduceFrame(frame: Buffer): void {
-    if (frame.readInt16BE(0) === PRODUCE_API_KEY) this.splitter.recycle(frame)
+    if (frame.readInt16BE(0) === PRODUCE_API_KEY) this.splitter?.recycle(frame)
   }
 
   /**
@@ -242,7 +287,8 @@ export class Connection implements ConnectionInfo {
       this.logClose('request failed', err)
     }
     this.socket.pause()
-    this.splitter.reset()
+    this.splitter?.reset()
+    this.reader?.reset()
     // Later requests still in flight release their pins when they complete (closing is set).
     for (const s of this.slots.splice(0)) s.response?.onSent?.()
     this.writer.end()
@@ -288,7 +334,8 @@ export class Connection implements ConnectionInfo {
     this.closed = true
     clearTimeout(this.graceTimer)
     this.writer.destroy()
-    this.splitter.reset()
+    this.splitter?.reset()
+    this.reader?.reset()
     this.options.stats.connectionsClosed++
     this.options.onClose?.(this)
     for (const w of this.closeWaiters.splice(0)) w()
@@ -301,4 +348,56 @@ export class Connection implements ConnectionInfo {
       error: err instanceof Error ? err.message : err === undefined ? undefined : String(err),
     })
   }
+}
+
+/** The net.Socket internals re-wrapping relies on (Node 20's lib/net.js). */
+type SocketInternals = Socket & {
+  _handle: { reading?: boolean; fd?: number } | null
+  _server: net.Server | null
+  server: net.Server | null
+}
+
+/**
+ * Re-wraps an accepted socket's TCP handle in a socket that reads into `reader`'s buffer (the
+ * `onread` option, which net.Server does not offer for accepted sockets).
+ */
+function readIntoReader(
+  accepted: Socket,
+  reader: FrameReader,
+  onRead: (n: number) => void,
+): Socket {
+  const internals = accepted as SocketInternals
+  const socket = new net.Socket({
+    handle: internals._handle,
+    allowHalfOpen: accepted.allowHalfOpen,
+    readable: true,
+    writable: true,
+    onread: {
+      buffer: () => reader.readBuffer(),
+      callback: (n: number) => {
+        onRead(n)
+        return true
+      },
+    },
+  } as net.SocketConstructorOpts) as SocketInternals
+  // The server counts the accepted socket until it closes: hand that over to the new one.
+  socket.server = socket._server = internals._server
+  internals._server = null
+  internals._handle = null
+  accepted.destroy()
+  return socket
+}
+
+/** Accepted with pauseOnConnect by a net.Server: a TCP handle that has not started reading. */
+function adoptable(socket: Socket): boolean {
+  const internals = socket as SocketInternals
+  return (
+    internals._handle !== null &&
+    internals._handle !== undefined &&
+    internals._handle.reading === false &&
+    socket.bytesRead === 0 &&
+    internals._server !== null &&
+    internals._server !== undefined &&
+    !(socket as Socket & { encrypted?: boolean }).encrypted
+  )
 }

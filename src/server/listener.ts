@@ -1,6 +1,7 @@
 // The TCP side of the broker: one net.Server per configured listener, each accepted socket
 // tuned (TCP_NODELAY, optional congestion algorithm) and wrapped in a Connection. allowHalfOpen
-// keeps a client's FIN from cutting an in-flight response (R7).
+// keeps a client's FIN from cutting an in-flight response (R7). pauseOnConnect leaves accepted
+// sockets unread, so the Connection can make them read into its own buffer (frame-reader.ts).
 
 import net from 'node:net'
 import type { ListenerAddress } from '../config/broker-config.js'
@@ -57,8 +58,9 @@ export class BrokerServer {
   }
 
   private listenOne(l: ListenerAddress): Promise<void> {
-    const srv = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
-      this.accept(socket),
+    const srv = net.createServer(
+      { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
+      (socket) => this.accept(socket),
     )
     this.servers.push(srv)
     return new Promise((resolve, reject) => {

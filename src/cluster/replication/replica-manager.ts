@@ -52,6 +52,13 @@ export class ReplicaManager {
   private readonly unplaced = new Map<string, PartitionState>()
   private started = false
   private closed = false
+  /** The etcd session is lost: our leaderships may already be someone else's (see suspend). */
+  private suspended = false
+  private readonly leadershipListeners: ((
+    topic: string,
+    partition: number,
+    leading: boolean,
+  ) => void)[] = []
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.clock = o.clock ?? Date.now
@@ -86,6 +93,36 @@ export class ReplicaManager {
     return this.leaders.get(key(topic, partition))
   }
 
+  /** Fires after this broker starts or stops leading a partition (the group coordinator loads
+   *  and unloads __consumer_offsets partitions on it). */
+  onLeadershipChange(listener: (topic: string, partition: number, leading: boolean) => void): void {
+    this.leadershipListeners.push(listener)
+  }
+
+  get isSuspended(): boolean {
+    return this.suspended
+  }
+
+  /**
+   * The broker's etcd session was lost: once its lease expires the controller moves our
+   * leaderships elsewhere, so stop acting as leader now (produce, consumer fetch, acks=all all
+   * answer NOT_LEADER_OR_FOLLOWER) rather than accept writes a new leader will never see.
+   */
+  suspend(): void {
+    if (this.suspended || this.closed) return
+    this.suspended = true
+    for (const [k, l] of [...this.leaders]) this.stopLeading(k, l)
+    this.o.log?.('warn', 'etcd session lost: stopped leading every partition')
+  }
+
+  /** A new session: take the roles the current partition states give us again. */
+  resume(): void {
+    if (!this.suspended || this.closed) return
+    this.suspended = false
+    this.o.log?.('info', 'etcd session started: resuming partition roles')
+    for (const state of this.o.control.allPartitionStates()) this.apply(state)
+  }
+
   fetcherFor(leaderId: number): ReplicaFetcher | undefined {
     return this.fetchers.get(leaderId)
   }
@@ -101,6 +138,7 @@ export class ReplicaManager {
       return
     }
     const current = this.leaders.get(k)
+    if (state.leader === me && this.suspended) return
     if (state.leader === me) {
       if (current !== undefined && current.leaderEpoch === state.leaderEpoch) {
         current.update(state)
@@ -224,6 +262,7 @@ export class ReplicaManager {
       state,
     )
     this.leaders.set(k, leader)
+    this.notifyLeadership(state.topic, state.partition, true)
     this.o.log?.('info', 'became leader', {
       topic: state.topic,
       partition: state.partition,
@@ -254,6 +293,17 @@ export class ReplicaManager {
     this.leaders.delete(k)
     this.producePurgatory.fail(l.topic, l.partition, 'NOT_LEADER_OR_FOLLOWER')
     this.o.notifyFetch?.(l.topic, l.partition)
+    this.notifyLeadership(l.topic, l.partition, false)
+  }
+
+  private notifyLeadership(topic: string, partition: number, leading: boolean): void {
+    for (const fn of this.leadershipListeners) {
+      try {
+        fn(topic, partition, leading)
+      } catch (err) {
+        this.o.log?.('error', 'leadership listener failed', { topic, partition, error: err })
+      }
+    }
   }
 
   private becomeFollower(state: PartitionState): void {

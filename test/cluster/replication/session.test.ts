@@ -1,0 +1,27 @@
+// A broker whose etcd session is lost stops acting as leader (its lease is about to expire and
+// the controller will elect someone else), and takes its roles back on a new session.
+import { afterEach, describe, expect, it } from 'vitest'
+import { ErrorCode } from '../../../src/protocol/errors.js'
+import { FakeCluster } from './fake-control.js'
+import { connect, consume, produce, startNode, values } from './helpers.js'
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+describe('ReplicaManager and the etcd session', () => {
+  it('suspend stops leading (produce, fetch, listeners); resume leads again', async () => {
+    const cluster = new FakeCluster()
+    const n1 = await startNode(cluster, 1)
+    cleanups.push(() => n1.close())
+    const changes: string[] = []
+    n1.replication.onLeadershipChange((t, p, leading) => changes.push(`${t}-${p}:${leading}`))
+    const base = { topic: 't', partition: 0, replicas: [1], isr: [1] }
+    cluster.set({ ...base, leader: 1, leaderEpoch: 1 })
+    const conn = await connect(n1)
+    cleanups.push(() => conn.close())
+    expect((await produce(conn, 't', values('a', 1), -1)).errorCode).toBe(ErrorCode.NONE)
+
+  })
+})
