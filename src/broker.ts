@@ -151,6 +151,7 @@ export async function startBroker(
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
       cleanerEnable: config.logCleanerEnable,
       cleanerBackoffMs: config.logCleanerBackoffMs,
+      recoveryThreadsPerDataDir: config.numRecoveryThreadsPerDataDir,
       log,
       replicated: clusterMode,
     })

@@ -56,6 +56,7 @@ export interface BrokerConfig {
   /** '' = leave the kernel default. */
   readonly tcpCongestion: string
   readonly logCleanerEnable: boolean
+  readonly numRecoveryThreadsPerDataDir: number
   readonly logCleanerBackoffMs: number
   /** metadata.store: the etcd URL in cluster mode, null on a single node. */
   readonly metadataStore: string | null
@@ -265,6 +266,7 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     offsetsRetentionMinutes: int('offsets.retention.minutes'),
     tcpCongestion: str('samsa.tcp.congestion') ?? '',
     logCleanerEnable: bool('log.cleaner.enable'),
+    numRecoveryThreadsPerDataDir: int('num.recovery.threads.per.data.dir'),
     logCleanerBackoffMs: int('log.cleaner.backoff.ms'),
     metadataStore: (str('metadata.store') ?? '') === '' ? null : (str('metadata.store') ?? null),
     brokerRack: (str('broker.rack') ?? '') === '' ? null : (str('broker.rack') ?? null),

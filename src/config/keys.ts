@@ -166,6 +166,13 @@ export const KEY_DEFS: readonly KeyDef[] = [
   },
   { key: 'log.preallocate', kind: 'bool', default: 'false', doc: 'preallocate segment files' },
   {
+    key: 'num.recovery.threads.per.data.dir',
+    kind: 'int',
+    default: '1',
+    min: 1,
+    doc: 'partitions of one log dir recovered at the same time at start-up',
+  },
+  {
     key: 'log.cleaner.enable',
     kind: 'bool',
     default: 'true',
@@ -346,7 +353,6 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
 export const NO_EFFECT_KEYS: ReadonlySet<string> = new Set([
   'num.network.threads',
   'num.io.threads',
-  'num.recovery.threads.per.data.dir',
   'socket.send.buffer.bytes',
   'socket.receive.buffer.bytes',
   'zookeeper.connect',

@@ -11,6 +11,14 @@ export interface FileSystem {
   /** Gathered positional write (one pwritev); returns the bytes written, may be short. */
   pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number
+  /** Positional read on the libuv thread pool, so a long scan leaves the event loop free. */
+  readAsync(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<number>
   /** fdatasync off the event loop. */
   fdatasync(fd: number): Promise<void>
   ftruncate(fd: number, length: number): void
@@ -23,6 +31,8 @@ export interface FileSystem {
   readdir(path: string): string[]
   /** Recursive removal of a directory tree. */
   rmrf(path: string): void
+  /** rmrf off the event loop: unlinking a 1 GiB segment can take a while. */
+  rmrfAsync(path: string): Promise<void>
   /** fsync a directory so a rename/create/unlink in it is durable. */
   fsyncDir(path: string): Promise<void>
 }
@@ -39,6 +49,17 @@ export class RealFileSystem implements FileSystem {
   }
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
     return fs.readSync(fd, buffer, offset, length, position)
+  }
+  readAsync(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<number> {
+    return new Promise((resolve, reject) => {
+      fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n)))
+    })
   }
   fdatasync(fd: number): Promise<void> {
     return fdatasync(fd)
@@ -69,6 +90,9 @@ export class RealFileSystem implements FileSystem {
   }
   rmrf(path: string): void {
     fs.rmSync(path, { recursive: true, force: true })
+  }
+  rmrfAsync(path: string): Promise<void> {
+    return fs.promises.rm(path, { recursive: true, force: true })
   }
   async fsyncDir(path: string): Promise<void> {
     const fd = fs.openSync(path, 'r')

@@ -33,6 +33,8 @@ export interface LogManagerOptions {
   /** log.cleaner.backoff.ms (default 15 s): pause between cleaner rounds. */
   cleanerBackoffMs?: number
   recoveryPointCheckpointIntervalMs?: number
+  /** num.recovery.threads.per.data.dir (Kafka's default 1): partitions of one dir loaded at once. */
+  recoveryThreadsPerDataDir?: number
   log?: LogFn
   /** Cluster mode: high watermarks are moved by replication and reloaded from the
    * replication-offset-checkpoint rather than following the log end. Default false. */
@@ -42,6 +44,61 @@ export interface LogManagerOptions {
 const PARTITION_DIR = /^(.+)-(\d+)$/
 const FLUSH_CHECK_MS = 1000
 const PROGRESS_AFTER_MS = 1000
+/** How often a stalled load (one slow read) checks whether a progress line is due. */
+const PROGRESS_CHECK_MS = 200
+
+/** Counts what loading has done; lines once loading runs past a second, at most one a second. */
+class LoadProgress {
+  private readonly started: number
+  private lastReport: number
+  private partitionsTotal = 0
+  private partitionsDone = 0
+  private bytesTotal = 0
+  private bytesDone = 0
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly logFn: LogFn | undefined,
+  ) {
+    this.started = clock()
+    this.lastReport = this.started
+  }
+
+  add(bytes: number): void {
+    this.partitionsTotal++
+    this.bytesTotal += bytes
+  }
+
+  bytes(n: number): void {
+    this.bytesDone += n
+    this.maybeReport()
+  }
+
+  partitionDone(): void {
+    this.partitionsDone++
+    this.maybeReport()
+  }
+
+  maybeReport(): void {
+    const now = this.clock()
+    if (now - this.started < PROGRESS_AFTER_MS || now - this.lastReport < PROGRESS_AFTER_MS) return
+    this.lastReport = now
+    this.logFn?.('info', 'loading logs', this.fields())
+  }
+
+  summary(): void {
+    this.logFn?.('info', 'logs loaded', { ...this.fields(), ms: this.clock() - this.started })
+  }
+
+  private fields(): Record<string, number> {
+    return {
+      partitionsDone: this.partitionsDone,
+      partitionsTotal: this.partitionsTotal,
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+    }
+  }
+}
 
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>()
@@ -52,6 +109,7 @@ export class LogManager {
   private readonly clock: () => number
   private readonly logFn: LogFn | undefined
   private closed = false
+  private readonly removals = new Set<Promise<void>>()
   /** Compaction; its schedule runs only with cleanerEnable (manual cleanLog calls always work). */
   readonly cleaner: LogCleaner
 
@@ -108,7 +166,10 @@ export class LogManager {
     return log
   }
 
-  /** Removes the log: renamed to `<dir>.<uuid>-delete` at once, then removed from disk. */
+  /**
+   * Removes the log: renamed to `<dir>.<uuid>-delete` at once; the files are then removed in the
+   * background (deletionsDone() waits for that).
+   */
   async delete(topic: string, partition: number): Promise<void> {
     const key = partitionKey(topic, partition)
     const log = this.logs.get(key)
@@ -117,9 +178,23 @@ export class LogManager {
     await this.cleaner.abort(log)
     log.closeForDelete()
     const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`
+    // Synchronous, so the partition is gone from disk at once; a failure here reaches the caller.
     this.fs.rename(log.dir, doomed)
-    await this.fs.fsyncDir(path.dirname(log.dir))
-    this.fs.rmrf(doomed)
+    // From here on the delete has happened: a leftover `-delete` dir is swept at the next start.
+    try {
+      await this.fs.fsyncDir(path.dirname(log.dir))
+    } catch (err) {
+      this.logFn?.('warn', 'fsync after deleting a log failed', {
+        dir: log.dir,
+        error: String(err),
+      })
+    }
+    this.removeInBackground(doomed)
+  }
+
+  /** Resolves once the directories of deleted logs are gone from disk. */
+  async deletionsDone(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all(this.removals)
   }
 
   /** Replaces a topic's overrides (from AlterConfigs or the topic store at start-up). */
@@ -192,6 +267,7 @@ export class LogManager {
         this.logFn?.('error', 'close failed', { dir: log.dir, error: String(err) })
       }
     }
+    await this.deletionsDone()
     for (const dir of this.options.logDirs) {
       if (!failedDirs.has(dir))
         await writeFileAtomic(this.fs, path.join(dir, CLEAN_SHUTDOWN_MARKER), Buffer.alloc(0))
@@ -229,12 +305,11 @@ export class LogManager {
   }
 
   private async loadAll(): Promise<void> {
-    const started = this.clock()
-    const jobs: (() => Promise<void>)[] = []
-    let bytesTotal = 0
-    let bytesDone = 0
-    let done = 0
+    const progress = new LoadProgress(this.clock, this.logFn)
+    const queues: (() => Promise<void>)[][] = []
     for (const dir of this.options.logDirs) {
+      const queue: (() => Promise<void>)[] = []
+      queues.push(queue)
       this.fs.mkdir(dir)
       const marker = path.join(dir, CLEAN_SHUTDOWN_MARKER)
       const clean = this.fs.exists(marker)
@@ -249,50 +324,68 @@ export class LogManager {
       for (const name of this.fs.readdir(dir)) {
         const full = path.join(dir, name)
         if (name.endsWith('-delete')) {
-          this.fs.rmrf(full)
+          this.removeInBackground(full)
           continue
         }
         const m = PARTITION_DIR.exec(name)
         if (m === null) continue
         const topic = m[1]
         const partition = Number(m[2])
-        bytesTotal += logBytes(this.fs, full)
-        jobs.push(async () => {
+        progress.add(logBytes(this.fs, full))
+        queue.push(async () => {
           const log = await PartitionLog.load(this.logOptions(topic, partition, full), {
             clean,
             recoveryPoint: recoveryPoints.get(name) ?? 0,
             logStartOffset: startOffsets.get(name) ?? 0,
             highWatermark: highWatermarks.get(name) ?? 0,
-            onBytes: (n) => {
-              bytesDone += n
-            },
+            onBytes: (n) => progress.bytes(n),
           })
           this.logs.set(partitionKey(topic, partition), log)
-          done++
+          progress.partitionDone()
         })
       }
     }
-    const progress = setInterval(() => {
-      if (this.clock() - started < PROGRESS_AFTER_MS) return
-      this.logFn?.('info', 'loading logs', {
-        partitionsDone: done,
-        partitions: jobs.length,
-        bytesDone,
-        bytes: bytesTotal,
-      })
-    }, PROGRESS_AFTER_MS)
-    progress.unref()
-    try {
-      await Promise.all(jobs.map((j) => j()))
-    } finally {
-      clearInterval(progress)
+    // Kafka's num.recovery.threads.per.data.dir: that many partitions of a dir load at once (their
+    // reads overlap on the thread pool), and the dirs load side by side.
+    const perDir = Math.max(1, Math.floor(this.options.recoveryThreadsPerDataDir ?? 1))
+    const failures: unknown[] = []
+    const worker = async (queue: (() => Promise<void>)[]): Promise<void> => {
+      while (failures.length === 0) {
+        const job = queue.shift()
+        if (job === undefined) return
+        try {
+          await job()
+        } catch (err) {
+          failures.push(err)
+        }
+      }
     }
-    const elapsed = this.clock() - started
-    this.logFn?.(elapsed > PROGRESS_AFTER_MS ? 'info' : 'info', 'logs loaded', {
-      partitions: jobs.length,
-      bytes: bytesTotal,
-      ms: elapsed,
-    })
+    const timer = setInterval(() => progress.maybeReport(), PROGRESS_CHECK_MS)
+    timer.unref()
+    try {
+      await Promise.all(
+        queues.flatMap((q) => Array.from({ length: Math.min(perDir, q.length) }, () => worker(q))),
+      )
+    } finally {
+      clearInterval(timer)
+    }
+    // The first failure; the other workers finish the partition they hold and stop.
+    if (failures.length > 0) throw failures[0]
+    progress.summary()
+  }
+
+  /** Recursive removal off the event loop; close() waits for it. Failures are only logged. */
+  private removeInBackground(dir: string): void {
+    const removal = this.fs
+      .rmrfAsync(dir)
+      .catch((err: unknown) =>
+        this.logFn?.('error', 'removing a deleted log directory failed', {
+          dir,
+          error: String(err),
+        }),
+      )
+      .finally(() => this.removals.delete(removal))
+    this.removals.add(removal)
   }
 
   private startSchedulers(): void {

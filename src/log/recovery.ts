@@ -110,9 +110,10 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
     }
     if (recover) {
       const before = seg.size
-      const validEnd = recoverSegment(fs, seg, config, o.onBytes)
+      const validEnd = await recoverSegment(fs, seg, config, o.onBytes)
       if (validEnd < before) {
         truncatedBytes += before - validEnd
+        let dropped = before - validEnd
         o.log?.('warn', 'truncating log at the first invalid batch', {
           dir,
           segment: base,
@@ -123,10 +124,14 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
         // Everything after the first invalid byte is unreliable, later segments included.
         for (let j = i + 1; j < bases.length; j++) {
           const later = LogSegment.paths(dir, bases[j])
-          truncatedBytes += fs.statSize(later.log)
+          const size = fs.statSize(later.log)
+          truncatedBytes += size
+          dropped += size
           for (const f of [later.log, later.index, later.timeIndex]) if (fs.exists(f)) fs.unlink(f)
         }
         bases.length = i + 1
+        // Dropped bytes count as done, so progress ends at the total it announced.
+        o.onBytes?.(dropped)
       }
     } else {
       o.onBytes?.(seg.size)
@@ -149,55 +154,85 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
  * CRC-checks every batch of the segment, rebuilding both indexes, and returns the position after
  * the last valid batch. A batch is valid when its header fits, its magic is 2, its offsets follow
  * the previous batch and its CRC matches.
+ *
+ * Reads go through the thread pool, one chunk ahead: while the batches of one chunk are checked
+ * (native CRC, fast) the next chunk is already being read, and other partitions' scans and the
+ * broker's requests run whenever a read is pending.
  */
-export function recoverSegment(
+export async function recoverSegment(
   fs: FileSystem,
   seg: LogSegment,
   config: LogConfig,
   onBytes?: (bytes: number) => void,
-): number {
+): Promise<number> {
   seg.index.reset()
   seg.timeIndex.reset()
   seg.maxTimestamp = -1
   seg.offsetOfMaxTimestamp = seg.baseOffset
   seg.bytesSinceLastIndexEntry = 0
   seg.nextOffset = seg.baseOffset
-  const fileSize = fs.fstatSize(seg.fd)
-  let buf = Buffer.allocUnsafe(READ_CHUNK)
-  let bufStart = 0
-  let bufLen = 0
+  const fd = seg.fd
+  const fileSize = fs.fstatSize(fd)
+  const readAt = (buf: Buffer, pos: number): Promise<number> =>
+    fs.readAsync(fd, buf, 0, Math.min(buf.length, fileSize - pos), pos)
+  let cur = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(fileSize, HEADER_SIZE)))
+  let spare = Buffer.allocUnsafe(cur.length)
+  // Invariant at the top of the loop: cur holds curLen bytes of the file starting at pos.
   let pos = 0
+  let curLen = fileSize >= HEADER_SIZE ? await readAt(cur, 0) : 0
   let expected = seg.baseOffset
   for (;;) {
-    if (fileSize - pos < HEADER_SIZE) break
-    if (pos + HEADER_SIZE > bufStart + bufLen) {
-      bufStart = pos
-      bufLen = fs.read(seg.fd, buf, 0, Math.min(buf.length, fileSize - pos), pos)
-      if (bufLen < HEADER_SIZE) break
+    if (curLen < HEADER_SIZE) break
+    // The whole batches of this chunk, by their length fields alone; checked below.
+    let cut = 0
+    while (curLen - cut >= HEADER_SIZE) {
+      const size = batchSize(cur, cut)
+      if (size < HEADER_SIZE || cut + size > curLen) break
+      cut += size
     }
-    let o = pos - bufStart
-    const size = batchSize(buf, o)
-    if (size < HEADER_SIZE || pos + size > fileSize || buf[o + MAGIC] !== 2) break
-    if (pos + size > bufStart + bufLen) {
-      if (size > buf.length) buf = Buffer.allocUnsafe(size)
-      bufStart = pos
-      bufLen = fs.read(seg.fd, buf, 0, Math.min(buf.length, fileSize - pos), pos)
-      if (bufLen < size) break
-      o = 0
+    if (cut === 0) {
+      const size = batchSize(cur, 0)
+      // Reads are only short at the end of the file, so a batch that fits the buffer and the
+      // file would have been whole: this one is either torn/garbage or larger than the buffer.
+      if (size < HEADER_SIZE || pos + size > fileSize || cur[MAGIC] !== 2 || size <= cur.length)
+        break
+      cur = Buffer.allocUnsafe(size)
+      curLen = await readAt(cur, pos)
+      continue
     }
-    const baseOffset = batchBaseOffset(buf, o)
-    const delta = batchLastOffsetDelta(buf, o)
-    if (baseOffset < expected || delta < 0 || !batchCrcValid(buf, o, size)) break
-    seg.indexBatch(
-      baseOffset + delta,
-      batchMaxTimestamp(buf, o),
-      pos,
-      size,
-      config.indexIntervalBytes,
-    )
-    expected = baseOffset + delta + 1
-    pos += size
-    onBytes?.(size)
+    const next = pos + cut
+    if (spare.length < cur.length && cur.length <= READ_CHUNK)
+      spare = Buffer.allocUnsafe(cur.length)
+    const pending = fileSize - next >= HEADER_SIZE ? readAt(spare, next) : null
+    let o = 0
+    while (o < cut) {
+      const size = batchSize(cur, o)
+      const baseOffset = batchBaseOffset(cur, o)
+      const delta = batchLastOffsetDelta(cur, o)
+      if (cur[o + MAGIC] !== 2 || baseOffset < expected || delta < 0) break
+      if (!batchCrcValid(cur, o, size)) break
+      seg.indexBatch(
+        baseOffset + delta,
+        batchMaxTimestamp(cur, o),
+        pos + o,
+        size,
+        config.indexIntervalBytes,
+      )
+      expected = baseOffset + delta + 1
+      o += size
+      onBytes?.(size)
+    }
+    pos += o
+    if (o < cut) {
+      // The read ahead is useless now, but it must not land after the caller truncates the file.
+      await pending?.catch(() => 0)
+      break
+    }
+    if (pending === null) break
+    const done = cur
+    cur = spare
+    spare = done
+    curLen = await pending
   }
   seg.size = pos
   return pos

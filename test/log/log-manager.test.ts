@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LogManager } from '../../src/log/log-manager.js'
+import { RealFileSystem } from '../../src/log/fs.js'
 import { FaultFileSystem } from './fault-fs.js'
 import { batch, batchOffsets, config, errName, readRegions, rmDir, tmpDir } from './helpers.js'
 import type { LogConfig } from '../../src/log/log-config.js'
@@ -102,14 +103,50 @@ describe('LogManager', () => {
     expect(log.segmentBaseOffsets().length).toBe(1)
   })
 
-  it('deletes a partition directory', async () => {
+  it('deletes a partition directory: renamed at once, removed in the background', async () => {
     const m = await openManager()
     const log = m.create('gone', 3)
     log.append(batch(1))
     await m.delete('gone', 3)
     expect(m.get('gone', 3)).toBeUndefined()
     expect(fs.existsSync(log.dir)).toBe(false)
+    await m.deletionsDone()
     expect(fs.readdirSync(path.dirname(log.dir)).filter((n) => n.startsWith('gone'))).toEqual([])
+  })
+
+  it('a failed background removal is logged, not thrown; the next start sweeps it', async () => {
+    class FailingRm extends RealFileSystem {
+      override rmrfAsync(): Promise<void> {
+        return Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' }))
+      }
+    }
+    const m = await openManager({}, new FailingRm())
+    const log = m.create('gone', 0)
+    log.append(batch(1))
+    await m.delete('gone', 0)
+    await m.deletionsDone()
+    expect(fs.existsSync(log.dir)).toBe(false)
+    const left = fs.readdirSync(path.dirname(log.dir)).filter((n) => n.startsWith('gone'))
+    expect(left).toHaveLength(1)
+    expect(left[0]).toMatch(/^gone-0\.[0-9a-f]{32}-delete$/)
+    expect(lines.some((l) => l.level === 'error' && l.msg.includes('removing'))).toBe(true)
+    await m.close()
+    // A later start (real removal) sweeps the leftover and does not load it as a partition.
+    const m2 = await openManager()
+    expect(m2.get('gone', 0)).toBeUndefined()
+    await m2.deletionsDone()
+    expect(fs.readdirSync(path.dirname(log.dir)).filter((n) => n.startsWith('gone'))).toEqual([])
+  })
+
+  it('a failed rename reaches the caller', async () => {
+    class FailingRename extends RealFileSystem {
+      override rename(): void {
+        throw Object.assign(new Error('EIO: injected'), { code: 'EIO' })
+      }
+    }
+    const m = await openManager({}, new FailingRename())
+    m.create('stuck', 0)
+    await expect(m.delete('stuck', 0)).rejects.toThrow(/EIO/)
   })
 
   it('ENOSPC takes only that partition offline and loses nothing acknowledged', async () => {

@@ -20,10 +20,10 @@ afterEach(async () => {
 
 const defaults = config({ segmentBytes: 1200, indexIntervalBytes: 150 })
 
-async function open(): Promise<LogManager> {
+async function open(cfg = defaults): Promise<LogManager> {
   const m = await LogManager.open({
     logDirs: [root],
-    defaults,
+    defaults: cfg,
     log: (level, msg, fields) => lines.push({ level, msg, fields }),
   })
   managers.push(m)
@@ -153,5 +153,70 @@ describe('recovery', () => {
     expect(second.sizeInBytes()).toBe(size)
     expect(readAll(second)).toEqual(evens(40))
     await second.close()
+  })
+
+  describe('segments larger than one read chunk', () => {
+    const big = config({ maxMessageBytes: 4 * 1024 * 1024 })
+
+    /** One segment: 150 batches of ~10 KiB (1.5 MiB, over a 1 MiB read), maybe a 1.5 MiB one. */
+    async function prepareBig(huge: boolean): Promise<{ positions: number[]; leo: number }> {
+      const m = await open(big)
+      const log = m.create('t', 0)
+      const positions: number[] = []
+      let pos = 0
+      for (let i = 0; i < 150; i++) {
+        const b =
+          huge && i === 100 ? batch(1, { size: 1_500_000 }) : batch(2, { size: 5000, tag: `b${i}` })
+        positions.push(pos)
+        pos += b.length
+        log.append(b)
+      }
+      const leo = log.logEndOffset
+      await m.close()
+      managers.splice(0)
+      fs.unlinkSync(path.join(root, '.kafka_cleanshutdown'))
+      fs.writeFileSync(path.join(root, 'recovery-point-offset-checkpoint'), '0\n0\n')
+      return { positions, leo }
+    }
+
+    it('checks every batch across read chunks and cuts at a bad CRC past the first MiB', async () => {
+      const { positions } = await prepareBig(false)
+      const file = seg(0, '.log')
+      expect(fs.statSync(file).size).toBeGreaterThan(1024 * 1024 + 100_000)
+      const victim = positions.findIndex((p) => p > 1024 * 1024 + 50_000)
+      const bytes = fs.readFileSync(file)
+      bytes[positions[victim] + 3000] ^= 0x01
+      fs.writeFileSync(file, bytes)
+      const m = await open(big)
+      const log = m.get('t', 0)
+      expect(log?.logEndOffset).toBe(victim * 2)
+      expect(fs.statSync(file).size).toBe(positions[victim])
+      expect(readAll(log)).toEqual(evens(victim))
+      // The rebuilt index finds batches in both chunks.
+      for (const off of [1, 61, victim * 2 - 1]) {
+        const r = log?.read(off, 1)
+        expect(batchOffsets(readRegions(r?.regions ?? []))).toEqual([off - 1])
+        r?.release()
+      }
+    })
+
+    it('recovers a batch larger than the read buffer, and cuts it when torn', async () => {
+      const { positions, leo } = await prepareBig(true)
+      let m = await open(big)
+      expect(m.get('t', 0)?.logEndOffset).toBe(leo)
+      const r = m.get('t', 0)?.read(200, 10)
+      expect(batchOffsets(readRegions(r?.regions ?? []))).toEqual([200])
+      expect(r?.bytes).toBeGreaterThan(1_500_000)
+      r?.release()
+      // Crash again with the big batch torn: the log ends before it.
+      await m.close()
+      managers.splice(0)
+      fs.unlinkSync(path.join(root, '.kafka_cleanshutdown'))
+      fs.writeFileSync(path.join(root, 'recovery-point-offset-checkpoint'), '0\n0\n')
+      fs.truncateSync(seg(0, '.log'), positions[100] + 1_200_000)
+      m = await open(big)
+      expect(m.get('t', 0)?.logEndOffset).toBe(200)
+      expect(fs.statSync(seg(0, '.log')).size).toBe(positions[100])
+    })
   })
 })

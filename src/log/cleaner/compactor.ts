@@ -3,10 +3,9 @@
 // keeping the latest record per key. Each group goes to `<base>.log.cleaned` (+ indexes), is
 // renamed to `.swap`, and swapped in by PartitionLog.replaceSegments. Runs in slices: the caller's
 // tick() yields to the event loop every few milliseconds.
+import { rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { BatchScanner } from '../batch-scanner.js'
-import { OffsetIndex } from '../offset-index.js'
-import { TimeIndex } from '../time-index.js'
 import { LogSegment, segmentFileName } from '../segment.js'
 import {
   ATTR_COMPRESSION_MASK,
@@ -23,6 +22,7 @@ import {
   readInt64,
 } from '../record-batch.js'
 import { BatchReader } from './batch-reader.js'
+import { CleanedWriter } from './cleaned-writer.js'
 import { compress, decompress, isXerialSnappy } from './codecs.js'
 import { RecordCursor, emptyBatch, rebuildBatch } from './records.js'
 import type { FileSystem } from '../fs.js'
@@ -57,7 +57,11 @@ export class CleanerAborted extends Error {}
 class SimulatedCrash extends Error {}
 
 const INT32_MAX = 2147483647
-const WRITE_CHUNK = 1024 * 1024
+
+/** Reusable work buffer of one pass. */
+interface Scratch {
+  kept: Buffer
+}
 
 /** Key map and per-producer last batch of the range, from a first pass. */
 interface DirtyMap {
@@ -105,7 +109,7 @@ async function buildDirtyMap(
 ): Promise<DirtyMap> {
   const map: DirtyMap = { latest: new Map(), lastBatchOfProducer: new Map() }
   const scanner = new BatchScanner(ctx.fs)
-  const reader = new BatchReader(ctx.fs)
+  const reader = new BatchReader()
   const cursor = new RecordCursor()
   for (const seg of segments) {
     if (seg.nextOffset <= firstDirty) {
@@ -114,11 +118,12 @@ async function buildDirtyMap(
       while (scanner.next()) {
         if (scanner.producerId >= 0)
           map.lastBatchOfProducer.set(scanner.producerId, scanner.lastOffset)
+        await ctx.tick()
       }
       continue
     }
     reader.reset(seg.fd, seg.size)
-    while (reader.next()) {
+    while (await reader.next()) {
       const buf = reader.buffer
       const o = reader.offset
       const pid = batchProducerId(buf, o)
@@ -165,91 +170,6 @@ function groupSegments(segments: readonly LogSegment[], maxBytes: number): LogSe
   return groups
 }
 
-/** Output of one group: the `.cleaned` log file with its indexes, built as batches are written. */
-class CleanedWriter {
-  readonly fd: number
-  readonly index: OffsetIndex
-  readonly timeIndex: TimeIndex
-  size = 0
-  nextOffset: number
-  maxTimestamp = -1
-  offsetOfMaxTimestamp: number
-  private bytesSinceIndex = 0
-  private readonly chunk = Buffer.allocUnsafe(WRITE_CHUNK)
-  /** Buffered bytes not yet written; they end at file position `size`. */
-  private chunkLen = 0
-
-  constructor(
-    private readonly fs: FileSystem,
-    readonly paths: { log: string; index: string; timeIndex: string },
-    readonly baseOffset: number,
-    maxIndexBytes: number,
-    private readonly interval: number,
-  ) {
-    for (const f of Object.values(paths)) if (fs.exists(f)) fs.unlink(f)
-    this.fd = fs.open(paths.log, 'w+')
-    this.index = new OffsetIndex(fs, paths.index, baseOffset, maxIndexBytes, true)
-    this.timeIndex = new TimeIndex(fs, paths.timeIndex, baseOffset, maxIndexBytes, true)
-    this.nextOffset = baseOffset
-    this.offsetOfMaxTimestamp = baseOffset
-  }
-
-  append(buf: Buffer, pos: number, size: number): void {
-    const lastOffset = batchLastOffset(buf, pos)
-    const maxTimestamp = batchMaxTimestamp(buf, pos)
-    if (maxTimestamp > this.maxTimestamp) {
-      this.maxTimestamp = maxTimestamp
-      this.offsetOfMaxTimestamp = lastOffset
-    }
-    if (this.bytesSinceIndex > this.interval) {
-      this.index.append(lastOffset, this.size)
-      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
-      this.bytesSinceIndex = 0
-    }
-    this.bytesSinceIndex += size
-    this.nextOffset = lastOffset + 1
-    if (this.chunkLen + size > this.chunk.length) this.flushChunk()
-    if (size > this.chunk.length) {
-      this.write(buf.subarray(pos, pos + size), this.size)
-    } else {
-      buf.copy(this.chunk, this.chunkLen, pos, pos + size)
-      this.chunkLen += size
-    }
-    this.size += size
-  }
-
-  /** Everything on disk, indexes trimmed and closed. */
-  async finish(): Promise<void> {
-    this.flushChunk()
-    if (this.maxTimestamp >= 0)
-      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
-    await this.fs.fdatasync(this.fd)
-    this.closeFiles()
-  }
-
-  closeFiles(): void {
-    this.index.close()
-    this.timeIndex.close()
-    this.index.release()
-    this.timeIndex.release()
-    this.fs.close(this.fd)
-  }
-
-  private flushChunk(): void {
-    if (this.chunkLen === 0) return
-    this.write(this.chunk.subarray(0, this.chunkLen), this.size - this.chunkLen)
-    this.chunkLen = 0
-  }
-
-  private write(data: Buffer, position: number): void {
-    for (let done = 0; done < data.length;) {
-      const n = this.fs.pwritev(this.fd, [data.subarray(done)], position + done)
-      if (n <= 0) throw Object.assign(new Error('pwritev wrote nothing'), { code: 'EIO' })
-      done += n
-    }
-  }
-}
-
 function suffixed(dir: string, base: number, suffix: string) {
   return {
     log: path.join(dir, segmentFileName(base, '.log' + suffix)),
@@ -270,7 +190,12 @@ async function cleanGroup(
   const cleaned = suffixed(log.dir, base, '.cleaned')
   const swap = suffixed(log.dir, base, '.swap')
   const cfg = log.config
-  const out = new CleanedWriter(fs, cleaned, base, cfg.segmentIndexBytes, cfg.indexIntervalBytes)
+  const out = await CleanedWriter.create(
+    cleaned,
+    base,
+    cfg.segmentIndexBytes,
+    cfg.indexIntervalBytes,
+  )
   let stage: 'writing' | 'written' | 'swapped' | 'replaced' = 'writing'
   let crashed = false
   const step = (s: SwapStep): void => {
@@ -282,14 +207,15 @@ async function cleanGroup(
     }
   }
   try {
-    const reader = new BatchReader(fs)
+    const reader = new BatchReader()
     const cursor = new RecordCursor()
+    const scratch: Scratch = { kept: Buffer.allocUnsafe(0) }
     const horizon = ctx.now - cfg.deleteRetentionMs
     for (const seg of group) {
       stats.bytesIn += seg.size
       reader.reset(seg.fd, seg.size)
-      while (reader.next()) {
-        await filterBatch(reader, cursor, map, horizon, out, stats)
+      while (await reader.next()) {
+        await filterBatch(reader, cursor, scratch, map, horizon, out, stats)
         if (ctx.aborted()) throw new CleanerAborted('cleaner stopped')
         await ctx.tick()
       }
@@ -298,9 +224,9 @@ async function cleanGroup(
     stage = 'written'
     step('cleaned')
     // Indexes first: the log's `.swap` is the commit point recovery looks for.
-    fs.rename(cleaned.index, swap.index)
-    fs.rename(cleaned.timeIndex, swap.timeIndex)
-    fs.rename(cleaned.log, swap.log)
+    await rename(cleaned.index, swap.index)
+    await rename(cleaned.timeIndex, swap.timeIndex)
+    await rename(cleaned.log, swap.log)
     stage = 'swapped'
     await fs.fsyncDir(log.dir)
     step('swap')
@@ -325,30 +251,23 @@ async function cleanGroup(
     stats.bytesOut += out.size
     await fs.fsyncDir(log.dir)
   } catch (err) {
-    if (!crashed) discard(fs, stage, out, cleaned, swap)
+    if (!crashed) await discard(stage, out, cleaned, swap)
     throw err
   }
 }
 
-function discard(
-  fs: FileSystem,
+/** Removes the group's output after a failure or an abort (recovery would do it otherwise). */
+async function discard(
   stage: string,
   out: CleanedWriter,
   cleaned: Record<string, string>,
   swap: Record<string, string>,
-): void {
+): Promise<void> {
   if (stage === 'replaced') return
-  try {
-    if (stage === 'writing') out.closeFiles()
-  } catch {
-    // Already closed by finish().
-  }
+  await out.close().catch(() => {})
   for (const f of [...Object.values(cleaned), ...Object.values(swap)]) {
-    try {
-      if (fs.exists(f)) fs.unlink(f)
-    } catch {
-      // Recovery removes leftovers at the next start.
-    }
+    // ENOENT for the names not in use at this stage; other failures: recovery removes leftovers.
+    await unlink(f).catch(() => {})
   }
 }
 
@@ -356,6 +275,7 @@ function discard(
 async function filterBatch(
   reader: BatchReader,
   cursor: RecordCursor,
+  scratch: Scratch,
   map: DirtyMap,
   horizon: number,
   out: CleanedWriter,
@@ -368,7 +288,7 @@ async function filterBatch(
   const count = batchRecordsCount(buf, o)
   stats.recordsIn += count
   if ((attributes & ATTR_CONTROL) !== 0) {
-    out.append(buf, o, size)
+    await out.append(buf, o, size)
     return
   }
   const codec = attributes & ATTR_COMPRESSION_MASK
@@ -381,8 +301,10 @@ async function filterBatch(
   // Tombstones go once the batch is older than delete.retention.ms (its max timestamp is the
   // append time for LogAppendTime topics, the producer's time otherwise).
   const tombstonesExpire = batchMaxTimestamp(buf, o) < horizon
-  // Survivors are copied to the front of `kept` (records never grow).
-  const kept = Buffer.allocUnsafe(records.length)
+  // Survivors are copied to the front of `kept` (records never grow), a buffer reused across
+  // batches: a new one per batch is garbage the size of the log, collected on the event loop.
+  if (scratch.kept.length < records.length) scratch.kept = Buffer.allocUnsafe(records.length)
+  const kept = scratch.kept
   let keptLen = 0
   let keptCount = 0
   let maxTimestamp = -1
@@ -406,7 +328,7 @@ async function filterBatch(
   }
   stats.recordsKept += keptCount
   if (keptCount === count) {
-    out.append(buf, o, size)
+    await out.append(buf, o, size)
     return
   }
   const header = buf.subarray(o, o + HEADER_SIZE)
@@ -415,11 +337,11 @@ async function filterBatch(
     const pid = batchProducerId(buf, o)
     if (pid >= 0 && map.lastBatchOfProducer.get(pid) === batchLastOffset(buf, o)) {
       const empty = emptyBatch(header)
-      out.append(empty, 0, empty.length)
+      await out.append(empty, 0, empty.length)
     }
     return
   }
   const body = await compress(codec, kept.subarray(0, keptLen), { xerialSnappy })
   const batch = rebuildBatch(header, body, keptCount, logAppendTime ? -1 : maxTimestamp)
-  out.append(batch, 0, batch.length)
+  await out.append(batch, 0, batch.length)
 }

@@ -23,5 +23,21 @@ describe('ReplicaManager and the etcd session', () => {
     cleanups.push(() => conn.close())
     expect((await produce(conn, 't', values('a', 1), -1)).errorCode).toBe(ErrorCode.NONE)
 
+    n1.replication.suspend()
+    expect(n1.replication.isSuspended).toBe(true)
+    expect(n1.replication.leader('t', 0)).toBeUndefined()
+    expect((await produce(conn, 't', values('b', 1), 1)).errorCode).toBe(
+      ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    )
+    expect((await consume(conn, 't', 0)).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    // A state naming us leader while the session is down is not acted upon.
+    cluster.set({ ...base, leader: 1, leaderEpoch: 2 })
+    expect(n1.replication.leader('t', 0)).toBeUndefined()
+
+    n1.replication.resume()
+    expect(n1.replication.leader('t', 0)?.leaderEpoch).toBe(2)
+    expect((await produce(conn, 't', values('c', 1), -1)).errorCode).toBe(ErrorCode.NONE)
+    expect(n1.broker.services.logs.get('t', 0)?.logEndOffset).toBe(2)
+    expect(changes).toEqual(['t-0:true', 't-0:false', 't-0:true'])
   })
 })
