@@ -56,17 +56,12 @@ function gapMonitor(): { stop(): { maxGapMs: number; maxOwnGapMs: number } } {
   let lastWait = runQueueWaitNs()
   let maxGapMs = 0
   let maxOwnGapMs = 0
-  let lastRun = 0
-  const T0 = performance.now()
   const timer = setInterval(() => {
     const now = performance.now()
     const wait = runQueueWaitNs()
     const gap = now - last
     maxGapMs = Math.max(maxGapMs, gap)
     if (wait >= 0) maxOwnGapMs = Math.max(maxOwnGapMs, gap - (wait - lastWait) / 1e6)
-    const run = Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0])
-    if (gap - (wait - lastWait) / 1e6 > 5) console.log(`gap ${gap.toFixed(1)} wait ${((wait - lastWait) / 1e6).toFixed(1)} cpu ${((run - lastRun) / 1e6).toFixed(1)} at ${(now - T0).toFixed(0)}`)
-    lastRun = run
     last = now
     lastWait = wait
   }, 1)

@@ -15,6 +15,7 @@ import { Controller } from './controller.js'
 import { EtcdStore, SessionKeyTaken } from './etcd-store.js'
 import type { ClusterLogFn } from './etcd-store.js'
 import { LogSync } from './log-sync.js'
+import { Reassignments } from './reassignment.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from './types.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
@@ -38,6 +39,7 @@ export class ClusterNode implements ClusterControl {
   readonly view: ClusterView
   readonly topics: ClusterTopicStore
   readonly controller: Controller
+  readonly reassignments: Reassignments
   private sync: LogSync | null = null
 
   constructor(
@@ -54,6 +56,7 @@ export class ClusterNode implements ClusterControl {
       () => this.config.defaultReplicationFactor,
       log,
     )
+    this.reassignments = new Reassignments(this.store, this.view, log)
     this.controller = new Controller(this.store, this.view, {
       uncleanLeaderElection: config.uncleanLeaderElectionEnable,
       autoRebalance: config.autoLeaderRebalanceEnable,

@@ -28,6 +28,8 @@ export function partitionKey(topic: string, partition: number): string {
 
 /** The stored JSON of a partition state: everything but the version (the mod revision is it). */
 export function encodeState(s: Omit<PartitionState, 'version'>): string {
+  const adding = s.addingReplicas ?? []
+  const removing = s.removingReplicas ?? []
   return JSON.stringify({
     topic: s.topic,
     partition: s.partition,
@@ -35,10 +37,14 @@ export function encodeState(s: Omit<PartitionState, 'version'>): string {
     leader: s.leader,
     leaderEpoch: s.leaderEpoch,
     isr: s.isr,
+    // Only while a reassignment runs: states without one stay as they always were.
+    ...(adding.length > 0 || removing.length > 0
+      ? { addingReplicas: adding, removingReplicas: removing }
+      : {}),
   })
 }
 
-function decodeState(kv: StoredKv): PartitionState | null {
+export function decodeState(kv: StoredKv): PartitionState | null {
   try {
     const v = JSON.parse(kv.value) as Omit<PartitionState, 'version'>
     return { ...v, version: kv.version }

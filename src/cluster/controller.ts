@@ -11,6 +11,7 @@ import { CONTROLLER, encodeState, partitionKey } from './cluster-view.js'
 import type { ClusterView } from './cluster-view.js'
 import type { ClusterLogFn, EtcdStore } from './etcd-store.js'
 import { electLeader } from './leader-election.js'
+import { completeReassignment } from './reassignment.js'
 import type { PartitionState } from './types.js'
 
 export interface ControllerOptions {
@@ -118,6 +119,7 @@ export class Controller {
 
   private needsChange(s: PartitionState, preferred: boolean): boolean {
     const live = new Set(this.view.brokers().map((b) => b.nodeId))
+    if (completeReassignment(s, live) !== null) return true
     return (
       electLeader(s, live, {
         uncleanLeaderElection: this.options.uncleanLeaderElection,
@@ -160,12 +162,17 @@ export class Controller {
     let conflicts = 0
     for (const s of this.view.allPartitionStates()) {
       if (!this.active || !this.store.sessionAlive) return
-      const change = electLeader(s, live, {
-        uncleanLeaderElection: this.options.uncleanLeaderElection,
-        preferred,
-      })
+      // A reassignment whose target replicas are all in sync finishes first (it may move the
+      // leader itself); otherwise the usual leader/ISR upkeep.
+      const done = completeReassignment(s, live)
+      const change =
+        done ??
+        electLeader(s, live, {
+          uncleanLeaderElection: this.options.uncleanLeaderElection,
+          preferred,
+        })
       if (change === null) continue
-      const next = { ...s, ...change }
+      const next = done ?? { ...s, ...change }
       const version = await this.store.cas(
         partitionKey(s.topic, s.partition),
         encodeState(next),
@@ -176,6 +183,13 @@ export class Controller {
         continue
       }
       this.view.applyState({ ...next, version })
+      if (done !== null)
+        this.log('info', 'reassignment completed', {
+          topic: s.topic,
+          partition: s.partition,
+          replicas: done.replicas,
+          leader: done.leader,
+        })
       if (change.leader !== s.leader) {
         this.log('info', 'partition leader changed', {
           topic: s.topic,

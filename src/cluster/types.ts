@@ -10,6 +10,10 @@ export interface PartitionState {
   isr: number[]
   /** etcd mod revision of the state key, for CAS. */
   version: number
+  /** Reassignment in progress: replicas being added (already in `replicas`, catching up). */
+  addingReplicas?: number[]
+  /** Reassignment in progress: replicas dropped once every target replica is in the ISR. */
+  removingReplicas?: number[]
 }
 
 export interface BrokerInfo {

@@ -17,6 +17,8 @@ import describeConfigs from '../handlers/32-describe-configs.js'
 import alterConfigs from '../handlers/33-alter-configs.js'
 import createPartitions from '../handlers/37-create-partitions.js'
 import incrementalAlterConfigs from '../handlers/44-incremental-alter-configs.js'
+import alterPartitionReassignments from '../handlers/45-alter-partition-reassignments.js'
+import listPartitionReassignments from '../handlers/46-list-partition-reassignments.js'
 import describeCluster from '../handlers/60-describe-cluster.js'
 import offsetCommit from '../handlers/08-offset-commit.js'
 import offsetFetch from '../handlers/09-offset-fetch.js'
@@ -45,6 +47,8 @@ export const handlers: AnyHandler[] = [
   alterConfigs,
   createPartitions,
   incrementalAlterConfigs,
+  alterPartitionReassignments,
+  listPartitionReassignments,
   describeCluster,
   offsetCommit,
   offsetFetch,

@@ -15,6 +15,8 @@ export interface EtcdServer {
   readonly url: string
   readonly clientPort: number
   readonly dataDir: string
+  /** Kills etcd (SIGKILL, as a crash) and starts it again on the same data dir and ports. */
+  restart(options?: { downMs?: number }): Promise<void>
   stop(): Promise<void>
 }
 
@@ -73,10 +75,34 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 export async function startEtcd(options: { startTimeoutMs?: number } = {}): Promise<EtcdServer> {
-  const bin = etcdBinary()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'samsa-etcd-'))
   const clientPort = await freePort()
   const peerPort = await freePort()
+  const timeoutMs = options.startTimeoutMs ?? 20_000
+  let entry = await spawnEtcd(dir, clientPort, peerPort, timeoutMs)
+  return {
+    url: `etcd://127.0.0.1:${clientPort}`,
+    clientPort,
+    dataDir: dir,
+    restart: async ({ downMs = 0 } = {}) => {
+      const done = exited(entry.proc)
+      entry.proc.kill('SIGKILL')
+      await done
+      running.delete(entry)
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs))
+      entry = await spawnEtcd(dir, clientPort, peerPort, timeoutMs)
+    },
+    stop: () => kill(entry),
+  }
+}
+
+async function spawnEtcd(
+  dir: string,
+  clientPort: number,
+  peerPort: number,
+  timeoutMs: number,
+): Promise<{ proc: ChildProcess; dir: string }> {
+  const bin = etcdBinary()
   const client = `http://127.0.0.1:${clientPort}`
   const peer = `http://127.0.0.1:${peerPort}`
   const proc = spawn(
@@ -108,7 +134,7 @@ export async function startEtcd(options: { startTimeoutMs?: number } = {}): Prom
   let out = ''
   proc.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')))
   proc.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')))
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000)
+  const deadline = Date.now() + timeoutMs
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) {
       await kill(entry)
@@ -121,10 +147,5 @@ export async function startEtcd(options: { startTimeoutMs?: number } = {}): Prom
     }
     await new Promise((r) => setTimeout(r, 50))
   }
-  return {
-    url: `etcd://127.0.0.1:${clientPort}`,
-    clientPort,
-    dataDir: dir,
-    stop: () => kill(entry),
-  }
+  return entry
 }

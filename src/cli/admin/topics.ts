@@ -4,6 +4,7 @@
 
 import { check, ClientError, RESOURCE_TOPIC } from '../../admin/client/client.js'
 import type { AdminClient } from '../../admin/client/client.js'
+import { alterReassignment, listReassignments } from '../../admin/client/reassignments.js'
 import { splitKeyValue, UsageError } from '../args.js'
 import type { ParsedArgs } from '../args.js'
 import {
@@ -17,11 +18,11 @@ import {
 } from './common.js'
 import type { Output } from './common.js'
 
-const ACTIONS = ['create', 'list', 'describe', 'alter', 'delete'] as const
+const ACTIONS = ['create', 'list', 'describe', 'alter', 'delete', 'reassign'] as const
 type Action = (typeof ACTIONS)[number]
 
 export const TOPICS_USAGE =
-  'samsa topics create|list|describe|alter|delete [--topic T] [options] [--bootstrap-server H:P]'
+  'samsa topics create|list|describe|alter|delete|reassign [--topic T] [options] [--bootstrap-server H:P]'
 
 const HELP = `usage: ${TOPICS_USAGE}
 
@@ -30,6 +31,9 @@ const HELP = `usage: ${TOPICS_USAGE}
   describe [--topic T]           partitions, leaders and the topic's non-default configs
   alter    --topic T [--partitions N] [--config K=V ...] [--delete-config K ...]
   delete   --topic T [--if-exists]
+  reassign --topic T --partition P --replicas B1,B2,...   move a partition's replicas (cluster)
+  reassign --topic T --partition P --cancel               cancel a running reassignment
+  reassign --list [--topic T]                             the reassignments in progress
 
 The action may also be given as a flag, as with kafka-topics.sh: --create, --list, --describe,
 --alter, --delete.
@@ -48,10 +52,16 @@ const FLAGS = {
   'if-not-exists': {},
   'if-exists': {},
   'exclude-internal': {},
+  partition: { value: true },
+  replicas: { value: true },
+  cancel: {},
 }
 
 function actionOf(a: ParsedArgs): Action {
-  const action = pickAction(a, ACTIONS, 'create, list, describe, alter or delete')
+  // `reassign --list` is the list of reassignments, not of topics.
+  const actions =
+    a.has('reassign') || a.positional[0] === 'reassign' ? (['reassign'] as const) : ACTIONS
+  const action = pickAction(a, actions, 'create, list, describe, alter, delete or reassign')
   noExtraArgs(a, [action])
   return action
 }
@@ -166,6 +176,40 @@ async function remove(c: AdminClient, a: ParsedArgs, io: Output): Promise<number
   return 0
 }
 
+function parseReplicas(text: string): number[] {
+  const ids = text.split(',').map((x) => x.trim())
+  if (ids.some((x) => !/^\d+$/.test(x)))
+    throw new UsageError(`--replicas '${text}' is not a comma-separated list of broker ids`)
+  return ids.map(Number)
+}
+
+async function reassign(c: AdminClient, a: ParsedArgs, io: Output): Promise<number> {
+  if (a.has('list')) {
+    const topic = a.get('topic')
+    const all = await listReassignments(c)
+    const shown = all.filter((r) => topic === undefined || r.topic === topic)
+    for (const r of shown)
+      io.out(
+        `Topic: ${r.topic}\tPartition: ${r.partition}\tReplicas: ${r.replicas.join(',')}\t` +
+          `Adding: ${r.addingReplicas.join(',')}\tRemoving: ${r.removingReplicas.join(',')}\n`,
+      )
+    if (shown.length === 0) io.out('No partition reassignments in progress.\n')
+    return 0
+  }
+  const topic = needTopic(a)
+  const partition = a.int('partition')
+  if (partition === undefined) throw new UsageError('--partition is required')
+  if (a.has('cancel')) {
+    await alterReassignment(c, topic, partition, null)
+    io.out(`Cancelled the reassignment of ${topic}-${partition}.\n`)
+    return 0
+  }
+  const replicas = parseReplicas(requireFlag(a, 'replicas'))
+  await alterReassignment(c, topic, partition, replicas)
+  io.out(`Started the reassignment of ${topic}-${partition} to [${replicas.join(',')}].\n`)
+  return 0
+}
+
 export function runTopics(args: string[], io: Output = stdio): Promise<number> {
   return runCommand(args, io, {
     flags: FLAGS,
@@ -183,6 +227,8 @@ export function runTopics(args: string[], io: Output = stdio): Promise<number> {
           return await alter(c, a, io)
         case 'delete':
           return await remove(c, a, io)
+        case 'reassign':
+          return await reassign(c, a, io)
       }
     },
   })

@@ -2,8 +2,8 @@
 // batch is buffer[offset, offset + size); the buffer is reused, so copy what must outlive next().
 // The preads run on the libuv pool: a segment that is not in the page cache would otherwise
 // block the event loop for a disk read per MiB.
-import { read } from 'node:fs'
 import { HEADER_SIZE, MAGIC, batchSize } from '../record-batch.js'
+import type { FileSystem } from '../fs.js'
 
 const CHUNK = 1024 * 1024
 
@@ -17,6 +17,8 @@ export class BatchReader {
   private bufLen = 0
   private fd = -1
   private end = 0
+
+  constructor(private readonly fs: FileSystem) {}
 
   reset(fd: number, end: number): void {
     this.fd = fd
@@ -50,7 +52,7 @@ export class BatchReader {
     const want = Math.min(this.buffer.length, this.end - pos)
     let got = 0
     while (got < want) {
-      const n = await readAt(this.fd, this.buffer, got, want - got, pos + got)
+      const n = await this.fs.readAsync(this.fd, this.buffer, got, want - got, pos + got)
       if (n <= 0) break
       got += n
     }
@@ -58,16 +60,4 @@ export class BatchReader {
     this.bufStart = pos
     this.bufLen = got
   }
-}
-
-function readAt(
-  fd: number,
-  buffer: Buffer,
-  offset: number,
-  length: number,
-  position: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n)))
-  })
 }

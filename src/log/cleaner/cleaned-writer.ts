@@ -82,7 +82,10 @@ export class CleanedWriter {
   private readonly index: IndexEntries
   private readonly timeIndex: IndexEntries
   private bytesSinceIndex = 0
-  private readonly chunk = Buffer.allocUnsafe(WRITE_CHUNK)
+  /** Filled while the other one is being written: reading and writing overlap. */
+  private chunk = Buffer.allocUnsafe(WRITE_CHUNK)
+  private spare = Buffer.allocUnsafe(WRITE_CHUNK)
+  private writing: Promise<void> = Promise.resolve()
   /** Buffered bytes not yet written; they end at file position `size`. */
   private chunkLen = 0
   private closed = false
@@ -130,6 +133,7 @@ export class CleanedWriter {
     const position = this.size
     this.size += size
     if (size > this.chunk.length) {
+      await this.writing
       await this.write(buf.subarray(pos, pos + size), position)
     } else {
       buf.copy(this.chunk, this.chunkLen, pos, pos + size)
@@ -140,6 +144,7 @@ export class CleanedWriter {
   /** Log and indexes written, on disk and closed. */
   async finish(): Promise<void> {
     await this.flushChunk()
+    await this.writing
     if (this.maxTimestamp >= 0) this.appendTime(this.maxTimestamp, this.offsetOfMaxTimestamp)
     await Promise.all([
       fdatasync(this.log.fd),
@@ -152,6 +157,7 @@ export class CleanedWriter {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await this.writing.catch(() => {})
     await this.log.close()
   }
 
@@ -181,10 +187,17 @@ export class CleanedWriter {
     idx.commit()
   }
 
+  /** Starts writing the buffered bytes (after the previous write) and swaps the buffers. */
   private async flushChunk(): Promise<void> {
     if (this.chunkLen === 0) return
+    await this.writing
     const len = this.chunkLen
-    await this.write(this.chunk.subarray(0, len), this.size - len)
+    this.writing = this.write(this.chunk.subarray(0, len), this.size - len)
+    // A failure surfaces at the next await of `writing`; until then it must not be unhandled.
+    this.writing.catch(() => {})
+    const written = this.chunk
+    this.chunk = this.spare
+    this.spare = written
     this.chunkLen = 0
   }
 

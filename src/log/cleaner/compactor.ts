@@ -2,7 +2,9 @@
 // from the dirty section, then rewrite every inactive segment, in groups that fit segment.bytes,
 // keeping the latest record per key. Each group goes to `<base>.log.cleaned` (+ indexes), is
 // renamed to `.swap`, and swapped in by PartitionLog.replaceSegments. Runs in slices: the caller's
-// tick() yields to the event loop every few milliseconds.
+// tick() yields to the event loop every few milliseconds, and every file operation but the few
+// renames and opens of the swap itself (synchronous, so readers never see a half swap) runs on
+// the libuv pool: on a busy disk a single synchronous write, create or close can take tens of ms.
 import { rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { BatchScanner } from '../batch-scanner.js'
@@ -109,7 +111,7 @@ async function buildDirtyMap(
 ): Promise<DirtyMap> {
   const map: DirtyMap = { latest: new Map(), lastBatchOfProducer: new Map() }
   const scanner = new BatchScanner(ctx.fs)
-  const reader = new BatchReader()
+  const reader = new BatchReader(ctx.fs)
   const cursor = new RecordCursor()
   for (const seg of segments) {
     if (seg.nextOffset <= firstDirty) {
@@ -207,7 +209,7 @@ async function cleanGroup(
     }
   }
   try {
-    const reader = new BatchReader()
+    const reader = new BatchReader(fs)
     const cursor = new RecordCursor()
     const scratch: Scratch = { kept: Buffer.allocUnsafe(0) }
     const horizon = ctx.now - cfg.deleteRetentionMs

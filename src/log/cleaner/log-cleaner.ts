@@ -6,8 +6,6 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { partitionKey, readCheckpointFile, writeCheckpointFile } from '../checkpoint.js'
 import { CleanerAborted, compactLog } from './compactor.js'
-const TRACE = new Map<string, number>()
-const EV: string[] = []
 import type { CheckpointEntry } from '../checkpoint.js'
 import type { FileSystem } from '../fs.js'
 import type { LogFn, PartitionLog } from '../partition-log.js'
@@ -16,8 +14,12 @@ import type { CleanStats, SwapStep } from './compactor.js'
 export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint'
 /** Kafka's log.cleaner.backoff.ms default. */
 export const DEFAULT_CLEANER_BACKOFF_MS = 15_000
-/** Longest run of cleaner work between two yields to the event loop. */
-const SLICE_MS = 4
+/**
+ * Longest run of cleaner work between two yields to the event loop. One loop iteration can run
+ * two slices (one resumed by a finished read or write, one by setImmediate), so half of the few
+ * milliseconds the loop may be held.
+ */
+const SLICE_MS = 2
 
 export interface LogCleanerOptions {
   logDirs: string[]
@@ -155,10 +157,6 @@ export class LogCleaner {
       return null
     const started = performance.now()
     let sliceStart = started
-    let cpu0 = process.cpuUsage()
-    let inv0 = 0
-    let vol0 = 0
-    let mf0 = 0
     try {
       const stats = await compactLog(log, info.firstDirtyOffset, {
         fs: this.o.fs,
@@ -166,33 +164,12 @@ export class LogCleaner {
         onStep: options.onStep,
         aborted: () => this.stopped || this.aborting.has(key) || log.offline,
         tick: async () => {
-          const d = performance.now() - sliceStart
-          if (d > (TRACE.get('slice') ?? 0)) TRACE.set('slice', d)
-          const cu = process.cpuUsage(cpu0)
-          const ru = process.resourceUsage()
-          if (d > 6)
-            EV.push(
-              `slice ${d.toFixed(1)} cpu ${((cu.user + cu.system) / 1000).toFixed(1)} sys ${(cu.system / 1000).toFixed(1)} invol ${ru.involuntaryContextSwitches - inv0} vol ${ru.voluntaryContextSwitches - vol0} majflt ${ru.majorPageFault - mf0} ending at ${performance.now().toFixed(1)}`,
-            )
-          if (d < SLICE_MS) return
-          const y = performance.now()
+          if (performance.now() - sliceStart < SLICE_MS) return
           await new Promise<void>((resolve) => setImmediate(resolve))
           sliceStart = performance.now()
-          cpu0 = process.cpuUsage()
-          const r0 = process.resourceUsage()
-          inv0 = r0.involuntaryContextSwitches
-          vol0 = r0.voluntaryContextSwitches
-          mf0 = r0.majorPageFault
-          if (sliceStart - y > (TRACE.get('resume') ?? 0)) TRACE.set('resume', sliceStart - y)
         },
       })
       if (stats === null) return null
-      if (process.env.CTRACE)
-        console.log(
-          EV.join('\n'),
-          performance.now().toFixed(1),
-          [...TRACE].map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' '),
-        )
       this.checkpoints.set(key, stats.endOffset)
       await this.writeCheckpoint(path.dirname(log.dir))
       const ms = performance.now() - started
