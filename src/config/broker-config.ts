@@ -233,6 +233,7 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
   if (isSet('log.segment.delete.delay.ms'))
     logDefaults.fileDeleteDelayMs = int('log.segment.delete.delay.ms')
   if (isSet('log.preallocate')) logDefaults.preallocate = bool('log.preallocate')
+  if (isSet('min.insync.replicas')) logDefaults.minInsyncReplicas = int('min.insync.replicas')
   if (isSet('log.cleaner.delete.retention.ms'))
     logDefaults.deleteRetentionMs = int('log.cleaner.delete.retention.ms')
   if (isSet('log.cleaner.min.cleanable.ratio'))

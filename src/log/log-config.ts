@@ -19,6 +19,8 @@ export interface LogConfig {
   deleteRetentionMs: number
   /** Compaction: dirty bytes / cleanable bytes before a log is cleaned (min.cleanable.dirty.ratio). */
   minCleanableDirtyRatio: number
+  /** Replication: ISR size acks=all needs (min.insync.replicas); read by the replica manager. */
+  minInsyncReplicas: number
 }
 
 // Kafka's Long.MAX_VALUE ("never") is represented by the largest exact JS integer.
@@ -42,6 +44,7 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   preallocate: false,
   deleteRetentionMs: DAY_MS,
   minCleanableDirtyRatio: 0.5,
+  minInsyncReplicas: 1,
 }) as LogConfig
 
 export const TOPIC_CONFIG_KEYS: Record<string, keyof LogConfig> = {
@@ -60,6 +63,7 @@ export const TOPIC_CONFIG_KEYS: Record<string, keyof LogConfig> = {
   preallocate: 'preallocate',
   'delete.retention.ms': 'deleteRetentionMs',
   'min.cleanable.dirty.ratio': 'minCleanableDirtyRatio',
+  'min.insync.replicas': 'minInsyncReplicas',
 }
 
 const INT32_MAX = 2 ** 31 - 1
@@ -78,6 +82,7 @@ const integerRules: Partial<Record<keyof LogConfig, { min: number; max: number }
   maxMessageBytes: { min: 0, max: INT32_MAX },
   fileDeleteDelayMs: { min: 0, max: NEVER },
   deleteRetentionMs: { min: 0, max: NEVER },
+  minInsyncReplicas: { min: 1, max: INT32_MAX },
 }
 
 function invalid(name: string, value: string, why: string): KafkaError {
@@ -128,7 +133,7 @@ export function parseTopicConfig(name: string, value: string): Partial<LogConfig
 
 /**
  * Parses a whole Kafka-named config map (as stored by the topic store) into overrides. Names that
- * are not log settings (min.insync.replicas, compression.type...) are skipped: other modules own them.
+ * are not log settings (compression.type, ...) are skipped: other modules own them.
  */
 export function parseTopicConfigs(configs: Record<string, string>): Partial<LogConfig> {
   const out: Partial<LogConfig> = {}

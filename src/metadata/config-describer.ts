@@ -83,6 +83,7 @@ const TOPIC_CONFIG_DEFS: Readonly<Record<string, TopicConfigDef>> = {
     brokerKeys: ['log.cleaner.delete.retention.ms'],
     type: ConfigType.LONG,
   },
+  'min.insync.replicas': { brokerKeys: ['min.insync.replicas'], type: ConfigType.INT },
   'min.cleanable.dirty.ratio': {
     brokerKeys: ['log.cleaner.min.cleanable.ratio'],
     type: ConfigType.DOUBLE,

@@ -22,7 +22,7 @@ describe('log config', () => {
   it('maps every Kafka name to a LogConfig key', () => {
     for (const key of Object.values(TOPIC_CONFIG_KEYS))
       expect(DEFAULT_LOG_CONFIG).toHaveProperty(key)
-    expect(Object.keys(TOPIC_CONFIG_KEYS)).toHaveLength(15)
+    expect(Object.keys(TOPIC_CONFIG_KEYS)).toHaveLength(16)
   })
   it('parses and validates values', () => {
     expect(parseTopicConfig('segment.bytes', '1048576')).toEqual({ segmentBytes: 1048576 })
@@ -55,8 +55,9 @@ describe('log config', () => {
     }
   })
   it('skips non-log names in a whole config map', () => {
-    expect(parseTopicConfigs({ 'min.insync.replicas': '2', 'segment.ms': '1000' })).toEqual({
+    expect(parseTopicConfigs({ 'compression.type': 'producer', 'segment.ms': '1000' })).toEqual({
       segmentMs: 1000,
     })
+    expect(parseTopicConfigs({ 'min.insync.replicas': '2' })).toEqual({ minInsyncReplicas: 2 })
   })
 })

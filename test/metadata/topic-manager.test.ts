@@ -117,6 +117,8 @@ describe('TopicManager', () => {
       m.create('ok', 1, { 'retention.ms': 'x' }),
       m.create('ok', 1, { 'retention.ms': null }),
       m.create('ok', 1, { 'made.up': '1' }),
+      m.create('ok', 1, { 'min.insync.replicas': '0' }),
+      m.create('ok', 1, { 'compression.type': 'gzip' }),
     ]
     const codes = (await Promise.allSettled(bad)).map(
       (r) => ((r as PromiseRejectedResult).reason as KafkaError).code,
@@ -124,6 +126,8 @@ describe('TopicManager', () => {
     expect(codes).toEqual([
       ErrorCode.INVALID_TOPIC_EXCEPTION,
       ErrorCode.INVALID_PARTITIONS,
+      ErrorCode.INVALID_CONFIG,
+      ErrorCode.INVALID_CONFIG,
       ErrorCode.INVALID_CONFIG,
       ErrorCode.INVALID_CONFIG,
       ErrorCode.INVALID_CONFIG,
@@ -159,10 +163,15 @@ describe('TopicManager', () => {
 
   it('validateTopicConfigs maps Kafka names to LogConfig keys', () => {
     expect(
-      validateTopicConfigs({ 'cleanup.policy': 'compact', preallocate: 'true' }).overrides,
+      validateTopicConfigs({
+        'cleanup.policy': 'compact',
+        preallocate: 'true',
+        'min.insync.replicas': '2',
+      }).overrides,
     ).toEqual({
       cleanupPolicy: 'compact',
       preallocate: true,
+      minInsyncReplicas: 2,
     })
   })
 })
