@@ -1,9 +1,10 @@
 // Produce (key 0). Serves v3-9 (record batch v2 only); v0-2 are advertised, as Kafka 4 does for
 // librdkafka's feature detection, and answered with UNSUPPORTED_VERSION per partition: their
 // message-format v0/v1 bytes are never appended. Per request and per batch work only: the batch
-// bytes are a subarray of the request frame and go to the log as they are. Nothing may keep a
-// reference to the request bytes once handle() returns synchronously: the connection reuses the
-// frame's buffer for the next request (server/frame-splitter.ts, recycle).
+// bytes are a subarray of the request frame and go to the log as they are. Nothing may read or
+// keep the request bytes once handle() returns, even when it returns a promise (the acks=all
+// replication wait): the frame is a view of the connection's read buffer, which the next socket
+// read overwrites (server/frame-reader.ts).
 import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
 import { ProduceRequestSchema, ProduceResponseSchema } from '../protocol/messages/produce.js'
 import type {
