@@ -11,9 +11,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { buildRecordBatch, DEFAULT_LOG_CONFIG, LogManager } from '../src/log/index.js'
-import { CODEC_NAMES, compress } from '../src/log/cleaner/index.js'
-import { crc32c } from '../src/native/index.js'
+import { CODEC_NAMES } from '../src/log/cleaner/index.js'
 import { numArg, strArg } from './args.js'
+import { compressBatch, stallMonitor } from './compaction-tools.js'
 
 const TOTAL_MB = numArg('mb', 256)
 const KEYS = numArg('keys', 10000)
@@ -30,47 +30,7 @@ async function batchBytes(seq: number): Promise<Buffer> {
     records.push({ key: Buffer.from(`key-${(n * 7919) % KEYS}`), value: Buffer.from(VALUE) })
   }
   const batch = buildRecordBatch({ records })
-  if (CODEC === 0) return batch
-  const body = await compress(CODEC, batch.subarray(61))
-  const out = Buffer.alloc(61 + body.length)
-  batch.copy(out, 0, 0, 61)
-  body.copy(out, 61)
-  out.writeInt32BE(out.length - 12, 8)
-  out.writeInt16BE(CODEC, 21)
-  out.writeUInt32BE(crc32c(out.subarray(21)), 17)
-  return out
-}
-
-/** Nanoseconds the calling thread has waited on a run queue, or -1 where that is not known. */
-function runQueueWaitNs(): number {
-  try {
-    return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1])
-  } catch {
-    return -1
-  }
-}
-
-/** Longest gap between 1 ms ticks, with and without the run-queue wait inside it. */
-function gapMonitor(): { stop(): { maxGapMs: number; maxOwnGapMs: number } } {
-  let last = performance.now()
-  let lastWait = runQueueWaitNs()
-  let maxGapMs = 0
-  let maxOwnGapMs = 0
-  const timer = setInterval(() => {
-    const now = performance.now()
-    const wait = runQueueWaitNs()
-    const gap = now - last
-    maxGapMs = Math.max(maxGapMs, gap)
-    if (wait >= 0) maxOwnGapMs = Math.max(maxOwnGapMs, gap - (wait - lastWait) / 1e6)
-    last = now
-    lastWait = wait
-  }, 1)
-  return {
-    stop() {
-      clearInterval(timer)
-      return { maxGapMs, maxOwnGapMs: lastWait >= 0 ? maxOwnGapMs : NaN }
-    },
-  }
+  return CODEC === 0 ? batch : compressBatch(batch, CODEC)
 }
 
 async function main(): Promise<void> {
@@ -89,7 +49,7 @@ async function main(): Promise<void> {
     const inactive = log.inactiveSegments().reduce((s, seg) => s + seg.size, 0)
     const h = monitorEventLoopDelay({ resolution: 1 })
     h.enable()
-    const gaps = gapMonitor()
+    const gaps = stallMonitor()
     const t0 = performance.now()
     const stats = await m.cleaner.cleanLog(log, { force: true })
     const ms = performance.now() - t0
@@ -104,7 +64,7 @@ async function main(): Promise<void> {
         `${(log.sizeInBytes() / 1e6).toFixed(1)} MB; max event-loop stall ` +
         `${(h.max / 1e6).toFixed(1)} ms (p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, ` +
         `p99.9 ${(h.percentile(99.9) / 1e6).toFixed(1)} ms); longest gap between 1 ms ticks ` +
-        `${g.maxGapMs.toFixed(1)} ms, ${g.maxOwnGapMs.toFixed(1)} ms of it not waiting for a CPU`,
+        `${g.maxRawMs.toFixed(1)} ms, ${g.maxMs.toFixed(1)} ms of it not waiting for a CPU`,
     )
   } finally {
     await m.close()

@@ -7,12 +7,13 @@ import type { ReplicaManager } from '../cluster/replication/replica-manager.js'
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { LogManager } from '../log/log-manager.js'
 import type { TopicStore } from '../metadata/topic-store.js'
-import { GroupCoordinator } from './coordinator.js'
+import type { GroupCoordinator } from './coordinator.js'
 import { readPartitionRecords } from './group-log.js'
 import type { GroupLogFn } from './membership.js'
 import { OFFSETS_TOPIC, partitionForGroup } from './records.js'
 import { ReplicatedGroupLog } from './replicated-group-log.js'
 import type { Scheduler } from './scheduler.js'
+import { newGroupCoordinator } from './service.js'
 
 export interface ClusterCoordinatorOptions {
   config: BrokerConfig
@@ -31,23 +32,12 @@ export interface ClusterCoordinatorOptions {
 }
 
 export function openClusterGroupCoordinator(options: ClusterCoordinatorOptions): GroupCoordinator {
-  const { config, logs, topics, replication } = options
+  const { config, logs, replication } = options
   const partitions = (): number => options.offsetsPartitions() ?? config.offsetsTopicNumPartitions
-  const coordinator = new GroupCoordinator({
-    store: new ReplicatedGroupLog(replication, partitions, options.commitTimeoutMs ?? 5000),
-    config: {
-      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
-      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
-      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
-      offsetsRetentionMs: config.offsetsRetentionMinutes * 60_000,
-    },
-    scheduler: options.scheduler,
-    log: options.log,
-    partitionExists: (topic, partition) => {
-      const t = topics.get(topic)
-      return t !== undefined && partition >= 0 && partition < t.partitions
-    },
-  })
+  const coordinator = newGroupCoordinator(
+    new ReplicatedGroupLog(replication, partitions, options.commitTimeoutMs ?? 5000),
+    options,
+  )
   const loaded = new Set<number>()
   const partitionOf = (groupId: string): number => partitionForGroup(groupId, partitions())
   coordinator.ownsGroup = (groupId) => loaded.has(partitionOf(groupId))

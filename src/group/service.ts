@@ -8,6 +8,7 @@ import type { TopicStore } from '../metadata/topic-store.js'
 import { KafkaError } from '../protocol/errors.js'
 import { GroupCoordinator } from './coordinator.js'
 import { PartitionGroupLog, readPartitionRecords } from './group-log.js'
+import type { GroupLog } from './group-log.js'
 import type { GroupLogFn } from './membership.js'
 import { OFFSETS_TOPIC } from './records.js'
 import type { Scheduler } from './scheduler.js'
@@ -35,8 +36,29 @@ export async function openGroupCoordinator(
     )
   }
   const partitions = info.partitions
-  const coordinator = new GroupCoordinator({
-    store: new PartitionGroupLog(logs, partitions),
+  const coordinator = newGroupCoordinator(new PartitionGroupLog(logs, partitions), options)
+  const records: { key: Buffer | null; value: Buffer | null }[] = []
+  for (let p = 0; p < partitions; p++) {
+    readPartitionRecords(logs, p, (key, value) => records.push({ key, value }))
+  }
+  coordinator.load(records)
+  coordinator.start()
+  return coordinator
+}
+
+/** A coordinator over `store` with the broker's group settings; the caller loads and starts it. */
+export function newGroupCoordinator(
+  store: GroupLog,
+  options: {
+    config: BrokerConfig
+    topics: Pick<TopicStore, 'get'>
+    log?: GroupLogFn
+    scheduler?: Scheduler
+  },
+): GroupCoordinator {
+  const { config, topics } = options
+  return new GroupCoordinator({
+    store,
     config: {
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
@@ -50,13 +72,6 @@ export async function openGroupCoordinator(
       return t !== undefined && partition >= 0 && partition < t.partitions
     },
   })
-  const records: { key: Buffer | null; value: Buffer | null }[] = []
-  for (let p = 0; p < partitions; p++) {
-    readPartitionRecords(logs, p, (key, value) => records.push({ key, value }))
-  }
-  coordinator.load(records)
-  coordinator.start()
-  return coordinator
 }
 
 /** The broker's coordinator; a broker built without one answers group APIs with an error. */

@@ -4,6 +4,15 @@
 import fs from 'node:fs'
 import { fdatasync, pwritevSync } from '../native/index.js'
 
+/** fs.read's arguments: fill buffer[offset, offset + length) from the file at `position`. */
+export type PositionalRead = [
+  fd: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+]
+
 export interface FileSystem {
   /** flags as in fs.openSync: 'r', 'r+', 'w+', 'a+'... */
   open(path: string, flags: string): number
@@ -12,13 +21,7 @@ export interface FileSystem {
   pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number
   /** Positional read on the libuv thread pool, so a long scan leaves the event loop free. */
-  readAsync(
-    fd: number,
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<number>
+  readAsync(...args: PositionalRead): Promise<number>
   /** fdatasync off the event loop. */
   fdatasync(fd: number): Promise<void>
   ftruncate(fd: number, length: number): void
@@ -50,15 +53,9 @@ export class RealFileSystem implements FileSystem {
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
     return fs.readSync(fd, buffer, offset, length, position)
   }
-  readAsync(
-    fd: number,
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<number> {
+  readAsync(...args: PositionalRead): Promise<number> {
     return new Promise((resolve, reject) => {
-      fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(err) : resolve(n)))
+      fs.read(...args, (err, n) => (err ? reject(err) : resolve(n)))
     })
   }
   fdatasync(fd: number): Promise<void> {

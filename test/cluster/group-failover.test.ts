@@ -4,58 +4,15 @@
 // and a consumer of that group resumes from the committed offset.
 import { Kafka, logLevel } from 'kafkajs'
 import type { Consumer } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AdminClient } from '../../src/admin/client/client.js'
+import { describe, expect, it } from 'vitest'
 import { partitionForGroup } from '../../src/group/records.js'
-import {
-  FindCoordinatorRequestSchema,
-  FindCoordinatorResponseSchema,
-} from '../../src/protocol/messages/find-coordinator.js'
-import type {
-  FindCoordinatorRequest,
-  FindCoordinatorResponse,
-} from '../../src/protocol/messages/find-coordinator.js'
-import { startCluster } from '../helpers/cluster.js'
-import type { TestCluster } from '../helpers/cluster.js'
-import { startEtcd } from '../helpers/etcd.js'
-import type { EtcdServer } from '../helpers/etcd.js'
+import { findCoordinator, until, useCluster, withAdmin } from './fixture.js'
 
-let etcd: EtcdServer
-let cluster: TestCluster
-
-beforeAll(async () => {
-  etcd = await startEtcd()
-  cluster = await startCluster(3, { etcdUrl: etcd.url, set: { 'min.insync.replicas': '2' } })
-}, 90_000)
-
-afterAll(async () => {
-  await cluster?.stop()
-  await etcd?.stop()
-})
-
-async function until<T>(what: string, get: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await get().catch(() => undefined)
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+const fx = useCluster(3, { set: { 'min.insync.replicas': '2' } })
 
 async function coordinatorOf(bootstrap: string, group: string): Promise<number | undefined> {
-  const client = await AdminClient.connect(bootstrap)
-  try {
-    const res = await client.any.sendAt<Partial<FindCoordinatorRequest>, FindCoordinatorResponse>(
-      FindCoordinatorRequestSchema,
-      FindCoordinatorResponseSchema,
-      3,
-      { key: group, keyType: 0 },
-    )
-    return res.errorCode === 0 ? res.nodeId : undefined
-  } finally {
-    await client.close()
-  }
+  const res = await findCoordinator(bootstrap, group)
+  return res.errorCode === 0 ? res.nodeId : undefined
 }
 
 /** Runs a consumer of `group` until it has `count` messages; returns their offsets and values. */
@@ -86,7 +43,7 @@ describe('group coordinator failover', () => {
   it('a group resumes from its committed offsets after the coordinator is SIGKILLed', async () => {
     const kafka = new Kafka({
       clientId: 'failover',
-      brokers: cluster.brokers.map((b) => b.bootstrap),
+      brokers: fx.cluster.brokers.map((b) => b.bootstrap),
       logLevel: logLevel.NOTHING,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2000 },
     })
@@ -113,24 +70,21 @@ describe('group coordinator failover', () => {
     await first.consumer.disconnect()
 
     // The offsets topic was created lazily with all three brokers up: RF 3, full ISR.
-    const md = await until('offsets topic', async () => {
-      const client = await AdminClient.connect(cluster.bootstrap)
-      try {
+    const md = await until('offsets topic', () =>
+      withAdmin(fx.cluster.bootstrap, async (client) => {
         const t = await client.topic('__consumer_offsets')
         return t.partitions.length === 6 ? t : undefined
-      } finally {
-        await client.close()
-      }
-    })
+      }),
+    )
     const part = md.partitions.find((p) => p.partitionIndex === partitionForGroup(group, 6))
     expect([...(part?.replicaNodes ?? [])].sort()).toEqual([1, 2, 3])
 
-    const coordinator = await until('coordinator', () => coordinatorOf(cluster.bootstrap, group))
+    const coordinator = await until('coordinator', () => coordinatorOf(fx.cluster.bootstrap, group))
     expect(coordinator).toBe(part?.leaderId)
-    const victim = cluster.brokers[coordinator - 1]
+    const victim = fx.cluster.brokers[coordinator - 1]
     if (victim === undefined) throw new Error('no coordinator broker')
     await victim.kill9()
-    const survivors = cluster.brokers.filter((b) => b !== victim).map((b) => b.bootstrap)
+    const survivors = fx.cluster.brokers.filter((b) => b !== victim).map((b) => b.bootstrap)
 
     const next = await until('new coordinator', async () => {
       const id = await coordinatorOf(survivors.join(','), group)

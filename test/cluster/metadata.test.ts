@@ -2,60 +2,17 @@
 // broker (KafkaJS admin, RF 3) is visible with spread leaders and a full ISR from every broker,
 // kcat lists all three brokers, and a killed broker's leaderships move to the others.
 import { Kafka, logLevel } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AdminClient } from '../../src/admin/client/client.js'
-import type { MetadataResponse } from '../../src/protocol/messages/metadata.js'
-import {
-  FindCoordinatorRequestSchema,
-  FindCoordinatorResponseSchema,
-} from '../../src/protocol/messages/find-coordinator.js'
-import type {
-  FindCoordinatorRequest,
-  FindCoordinatorResponse,
-} from '../../src/protocol/messages/find-coordinator.js'
+import { describe, expect, it } from 'vitest'
 import { partitionForGroup } from '../../src/group/records.js'
 import { startBrokerProcess } from '../helpers/broker-process.js'
-import { startCluster } from '../helpers/cluster.js'
-import type { TestCluster } from '../helpers/cluster.js'
-import { startEtcd } from '../helpers/etcd.js'
-import type { EtcdServer } from '../helpers/etcd.js'
 import { runKcat } from '../helpers/kcat.js'
+import { findCoordinator, metadataFrom, until, useCluster } from './fixture.js'
 
-let etcd: EtcdServer
-let cluster: TestCluster
-
-async function metadataFrom(bootstrap: string, topics: string[] | null): Promise<MetadataResponse> {
-  const client = await AdminClient.connect(bootstrap)
-  try {
-    return await client.metadata(topics)
-  } finally {
-    await client.close()
-  }
-}
-
-async function until<T>(what: string, get: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await get()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-beforeAll(async () => {
-  etcd = await startEtcd()
-  cluster = await startCluster(3, { etcdUrl: etcd.url })
-}, 90_000)
-
-afterAll(async () => {
-  await cluster?.stop()
-  await etcd?.stop()
-})
+const fx = useCluster(3)
 
 describe('cluster metadata', () => {
   it('a topic created through one broker shows spread leaders and full ISR everywhere', async () => {
-    const first = cluster.brokers[0]
+    const first = fx.cluster.brokers[0]
     if (first === undefined) throw new Error('no broker')
     const kafka = new Kafka({
       clientId: 'cluster-md',
@@ -83,7 +40,7 @@ describe('cluster metadata', () => {
     } finally {
       await admin.disconnect()
     }
-    for (const b of cluster.brokers) {
+    for (const b of fx.cluster.brokers) {
       const md = await until(`metadata from ${b.bootstrap}`, async () => {
         const res = await metadataFrom(b.bootstrap, ['replicated'])
         return res.topics[0]?.partitions.length === 3 ? res : undefined
@@ -103,10 +60,10 @@ describe('cluster metadata', () => {
   })
 
   it('kcat -L against any broker lists all three brokers', async () => {
-    for (const b of cluster.brokers) {
+    for (const b of fx.cluster.brokers) {
       const { stdout } = await runKcat(b.bootstrap, ['-L'])
       expect(stdout).toMatch(/3 brokers:/)
-      for (const other of cluster.brokers) expect(stdout).toContain(`:${other.port}`)
+      for (const other of fx.cluster.brokers) expect(stdout).toContain(`:${other.port}`)
     }
   })
 
@@ -114,8 +71,8 @@ describe('cluster metadata', () => {
     const attempt = startBrokerProcess({
       set: {
         'node.id': '2',
-        'cluster.id': cluster.clusterId,
-        'metadata.store': etcd.url,
+        'cluster.id': fx.cluster.clusterId,
+        'metadata.store': fx.etcd.url,
         'samsa.broker.session.timeout.ms': '2000',
       },
       startTimeoutMs: 20_000,
@@ -124,7 +81,7 @@ describe('cluster metadata', () => {
   })
 
   it("answers FindCoordinator with the leader of the group's offsets partition", async () => {
-    const first = cluster.brokers[0]
+    const first = fx.cluster.brokers[0]
     if (first === undefined) throw new Error('no broker')
     const kafka = new Kafka({
       clientId: 'fc',
@@ -145,29 +102,18 @@ describe('cluster metadata', () => {
     expect(parts).toHaveLength(6)
     for (const group of ['g-a', 'g-b', 'g-c', 'g-d']) {
       const leader = parts.find((p) => p.partitionIndex === partitionForGroup(group, 6))?.leaderId
-      for (const b of cluster.brokers.slice(0, 2)) {
-        const client = await AdminClient.connect(b.bootstrap)
-        try {
-          const res = await client.any.sendAt<
-            Partial<FindCoordinatorRequest>,
-            FindCoordinatorResponse
-          >(FindCoordinatorRequestSchema, FindCoordinatorResponseSchema, 3, {
-            key: group,
-            keyType: 0,
-          })
-          expect(res.errorCode).toBe(0)
-          expect(res.nodeId).toBe(leader)
-          expect(res.port).toBe(cluster.brokers[(leader ?? 0) - 1]?.port)
-        } finally {
-          await client.close()
-        }
+      for (const b of fx.cluster.brokers.slice(0, 2)) {
+        const res = await findCoordinator(b.bootstrap, group)
+        expect(res.errorCode).toBe(0)
+        expect(res.nodeId).toBe(leader)
+        expect(res.port).toBe(fx.cluster.brokers[(leader ?? 0) - 1]?.port)
       }
     }
   })
 
   it('moves the leaderships of a killed broker to live ISR members', async () => {
-    const victim = cluster.brokers[2]
-    const survivor = cluster.brokers[0]
+    const victim = fx.cluster.brokers[2]
+    const survivor = fx.cluster.brokers[0]
     if (victim === undefined || survivor === undefined) throw new Error('no broker')
     await victim.kill9()
     const md = await until('failover', async () => {
@@ -186,7 +132,7 @@ describe('cluster metadata', () => {
 
 describe('cluster topic lifecycle', () => {
   it('a killed broker restarted at once re-registers under its node.id', async () => {
-    const b = await cluster.restart(2)
+    const b = await fx.cluster.restart(2)
     const md = await until('3 brokers again', async () => {
       const res = await metadataFrom(b.bootstrap, null)
       return res.brokers.length === 3 ? res : undefined
@@ -195,7 +141,7 @@ describe('cluster topic lifecycle', () => {
   })
 
   it('adds partitions and deletes topics on every broker', async () => {
-    const first = cluster.brokers[0]
+    const first = fx.cluster.brokers[0]
     if (first === undefined) throw new Error('no broker')
     const kafka = new Kafka({
       clientId: 'cluster-lc',
@@ -209,7 +155,7 @@ describe('cluster topic lifecycle', () => {
         topics: [{ topic: 'grow', numPartitions: 1, replicationFactor: 2 }],
       })
       await admin.createPartitions({ topicPartitions: [{ topic: 'grow', count: 3 }] })
-      for (const b of cluster.brokers) {
+      for (const b of fx.cluster.brokers) {
         await until(`3 partitions on ${b.bootstrap}`, async () => {
           const res = await metadataFrom(b.bootstrap, ['grow'])
           const parts = res.topics[0]?.partitions ?? []
@@ -219,7 +165,7 @@ describe('cluster topic lifecycle', () => {
         })
       }
       await admin.deleteTopics({ topics: ['grow'] })
-      for (const b of cluster.brokers) {
+      for (const b of fx.cluster.brokers) {
         await until(`delete seen by ${b.bootstrap}`, async () => {
           const res = await metadataFrom(b.bootstrap, null)
           return res.topics.some((t) => t.name === 'grow') ? undefined : true

@@ -5,6 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { RealFileSystem } from '../../src/log/fs.js'
+import type { PositionalRead } from '../../src/log/fs.js'
 import { LogManager } from '../../src/log/log-manager.js'
 import { batch, config, rmDir, tmpDir } from './helpers.js'
 
@@ -32,14 +33,8 @@ class SlowFileSystem extends RealFileSystem {
     return fd
   }
 
-  override async readAsync(
-    fd: number,
-    buffer: Uint8Array,
-    offset: number,
-    length: number,
-    position: number,
-  ): Promise<number> {
-    const dir = this.fdDirs.get(fd) ?? ''
+  override async readAsync(...args: PositionalRead): Promise<number> {
+    const dir = this.fdDirs.get(args[0]) ?? ''
     this.inFlight.set(dir, (this.inFlight.get(dir) ?? 0) + 1)
     const busy = [...this.inFlight].filter(([, n]) => n > 0).map(([d]) => path.basename(d))
     this.maxBusyDirs = Math.max(this.maxBusyDirs, busy.length)
@@ -47,7 +42,7 @@ class SlowFileSystem extends RealFileSystem {
     try {
       this.reads++
       await this.beforeRead(dir)
-      return await super.readAsync(fd, buffer, offset, length, position)
+      return await super.readAsync(...args)
     } finally {
       this.inFlight.set(dir, (this.inFlight.get(dir) ?? 1) - 1)
     }
