@@ -2,6 +2,7 @@
 // a process's CPU seconds and resident memory from /proc, medians and spreads.
 
 import { spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 
@@ -86,4 +87,29 @@ export function kernelCongestionDefault(): string {
 export function hasCommand(cmd: string, args: string[] = ['--version']): boolean {
   const r = spawnSync(cmd, args, { stdio: 'ignore' })
   return r.error === undefined
+}
+
+/**
+ * A stop function for a server process the suite started: SIGTERM, SIGKILL after `killAfterMs`,
+ * then its scratch directory is removed. Safe to call after the process already exited.
+ */
+export function stopAndRemove(
+  proc: ChildProcess,
+  dir: string,
+  killAfterMs: number,
+): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        fs.rmSync(dir, { recursive: true, force: true })
+        resolve()
+      }
+      if (proc.exitCode !== null || proc.signalCode !== null) return done()
+      const timer = setTimeout(() => proc.kill('SIGKILL'), killAfterMs)
+      proc.once('exit', () => {
+        clearTimeout(timer)
+        done()
+      })
+      proc.kill('SIGTERM')
+    })
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { cpuSeconds, freePort, rssBytes, waitForPort } from './proc.js'
+import { cpuSeconds, freePort, rssBytes, stopAndRemove, waitForPort } from './proc.js'
 import { RespError, RespParser, encodeCommand } from './resp.js'
 import type { RespValue } from './resp.js'
 
@@ -49,20 +49,7 @@ export async function startRedis(): Promise<RedisServer> {
     ],
     { stdio: 'ignore' },
   )
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const done = (): void => {
-        fs.rmSync(dir, { recursive: true, force: true })
-        resolve()
-      }
-      if (proc.exitCode !== null || proc.signalCode !== null) return done()
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
-      proc.once('exit', () => {
-        clearTimeout(timer)
-        done()
-      })
-      proc.kill('SIGTERM')
-    })
+  const stop = stopAndRemove(proc, dir, 10_000)
   try {
     await waitForPort('127.0.0.1', port, 15_000)
   } catch (err) {

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { samsaBin } from '../../src/cli/perf/command.js'
-import { freePort, waitForPort } from './proc.js'
+import { freePort, stopAndRemove, waitForPort } from './proc.js'
 
 export interface Target {
   name: string
@@ -48,20 +48,7 @@ export async function startSamsa(options: { congestion?: string } = {}): Promise
   )
   let stderr = ''
   proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const done = (): void => {
-        fs.rmSync(dir, { recursive: true, force: true })
-        resolve()
-      }
-      if (proc.exitCode !== null || proc.signalCode !== null) return done()
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000)
-      proc.once('exit', () => {
-        clearTimeout(timer)
-        done()
-      })
-      proc.kill('SIGTERM')
-    })
+  const stop = stopAndRemove(proc, dir, 20_000)
   try {
     await waitForPort('127.0.0.1', port, 30_000)
   } catch (err) {
