@@ -37,7 +37,7 @@ describe('RESP', () => {
 
 describe('Kafka KRaft config', () => {
   it('generates a single-node broker+controller config on loopback', () => {
-    const text = kraftConfig({ brokerPort: 19092, controllerPort: 19093, logDir: '/tmp/x/data' })
+    const text = kraftConfig({ brokerPort: 19092, controllerPort: 19093, logDir: 'scratch/x/data' })
     const props = new Map(
       text
         .split('\n')
@@ -49,7 +49,7 @@ describe('Kafka KRaft config', () => {
     expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:19093')
     expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093')
     expect(props.get('controller.listener.names')).toBe('CONTROLLER')
-    expect(props.get('log.dirs')).toBe('/tmp/x/data')
+    expect(props.get('log.dirs')).toBe('scratch/x/data')
     expect(props.get('offsets.topic.replication.factor')).toBe('1')
     expect(props.get('listener.security.protocol.map')).toContain('CONTROLLER:PLAINTEXT')
   })
