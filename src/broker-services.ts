@@ -10,8 +10,8 @@ import type { ProducerIdAllocator } from './metadata/producer-ids.js'
 import type { TopicStore } from './metadata/topic-store.js'
 import type { FetchPurgatory } from './server/fetch-purgatory.js'
 import type { AnyHandler } from './server/handler.js'
-import type { LogFn } from './server/logger.js'
 import type { BrokerStats } from './server/stats.js'
+import type { LogFn } from './log-fn.js'
 
 export type { BrokerStats } from './server/stats.js'
 

@@ -31,9 +31,9 @@ import type { AnyHandler } from './server/handler.js'
 import { BrokerServer } from './server/listener.js'
 import type { BoundListener } from './server/listener.js'
 import { consoleLog } from './server/logger.js'
-import type { LogFn } from './server/logger.js'
 import { handlers as registeredHandlers, registerAll } from './server/registry.js'
 import { newBrokerStats } from './server/stats.js'
+import type { LogFn } from './log-fn.js'
 
 export interface StartBrokerOptions {
   log?: LogFn

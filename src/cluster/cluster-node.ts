@@ -13,10 +13,10 @@ import { BROKERS, ClusterView } from './cluster-view.js'
 import { ClusterTopicStore } from './cluster-topics.js'
 import { Controller } from './controller.js'
 import { EtcdStore, SessionKeyTaken } from './etcd-store.js'
-import type { ClusterLogFn } from './etcd-store.js'
 import { LogSync } from './log-sync.js'
 import { Reassignments } from './reassignment.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from './types.js'
+import type { LogFn } from '../log-fn.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 
@@ -45,7 +45,7 @@ export class ClusterNode implements ClusterControl {
   constructor(
     readonly config: BrokerConfig,
     clusterId: string,
-    private readonly log: ClusterLogFn,
+    private readonly log: LogFn,
   ) {
     if (config.metadataStore === null) throw new Error('metadata.store is not set')
     this.store = new EtcdStore(config.metadataStore, { prefix: `/samsa/${clusterId}/`, log })

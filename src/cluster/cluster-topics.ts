@@ -10,8 +10,9 @@ import type { TopicInfo } from '../metadata/topic-store.js'
 import { assignReplicas } from './assignment.js'
 import { PARTITIONS, TOPICS, encodeState, partitionKey } from './cluster-view.js'
 import type { ClusterView, TopicRecord } from './cluster-view.js'
-import type { ClusterLogFn, EtcdStore } from './etcd-store.js'
+import type { EtcdStore } from './etcd-store.js'
 import type { PartitionState } from './types.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface Placement {
   /** Default: the store's default replication factor. */
@@ -36,7 +37,7 @@ export class ClusterTopicStore {
     private readonly store: EtcdStore,
     private readonly view: ClusterView,
     private readonly defaultReplicationFactor: () => number,
-    private readonly log: ClusterLogFn = () => undefined,
+    private readonly log: LogFn = () => undefined,
   ) {}
 
   get(name: string): TopicInfo | undefined {

@@ -5,8 +5,9 @@
 // broker reads its own writes; the watch event for the same revision is then ignored.
 
 import { KafkaError } from '../protocol/errors.js'
-import type { ClusterLogFn, EtcdStore, StoredKv } from './etcd-store.js'
+import type { EtcdStore, StoredKv } from './etcd-store.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from './types.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface TopicRecord {
   name: string
@@ -79,7 +80,7 @@ export class ClusterView implements ClusterControl {
   constructor(
     readonly store: EtcdStore,
     readonly nodeId: number,
-    private readonly log: ClusterLogFn = () => undefined,
+    private readonly log: LogFn = () => undefined,
   ) {}
 
   /** Loads everything and starts the watches. */

@@ -9,10 +9,11 @@
 
 import { CONTROLLER, encodeState, partitionKey } from './cluster-view.js'
 import type { ClusterView } from './cluster-view.js'
-import type { ClusterLogFn, EtcdStore } from './etcd-store.js'
+import type { EtcdStore } from './etcd-store.js'
 import { electLeader } from './leader-election.js'
 import { completeReassignment } from './reassignment.js'
 import type { PartitionState } from './types.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface ControllerOptions {
   uncleanLeaderElection?: boolean
@@ -20,7 +21,7 @@ export interface ControllerOptions {
   preferredLeaderCheckMs?: number
   /** Move leadership back to replicas[0] as soon as it rejoins the ISR. Default true. */
   autoRebalance?: boolean
-  log?: ClusterLogFn
+  log?: LogFn
 }
 
 const RETRY_MS = 100
@@ -33,7 +34,7 @@ export class Controller {
   private preferredPending = false
   private timer: NodeJS.Timeout | null = null
   private retryTimer: NodeJS.Timeout | null = null
-  private readonly log: ClusterLogFn
+  private readonly log: LogFn
   private readonly changeListeners: Array<(active: boolean) => void> = []
 
   constructor(

@@ -10,12 +10,7 @@
 
 import { Etcd3 } from 'etcd3'
 import type { IKeyValue, Lease, Watcher } from 'etcd3'
-
-export type ClusterLogFn = (
-  level: 'info' | 'warn' | 'error',
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void
+import type { LogFn } from '../log-fn.js'
 
 export interface StoredKv {
   /** Key without the store prefix. */
@@ -35,7 +30,7 @@ export interface WatchHandlers {
 export interface EtcdStoreOptions {
   /** Key prefix, e.g. `/samsa/<cluster.id>/`. */
   prefix: string
-  log?: ClusterLogFn
+  log?: LogFn
   dialTimeoutMs?: number
 }
 
@@ -65,7 +60,7 @@ interface SessionKey {
 export class EtcdStore {
   readonly client: Etcd3
   readonly prefix: string
-  private readonly log: ClusterLogFn
+  private readonly log: LogFn
   private lease: Lease | null = null
   private ttlMs = 0
   private lastRenewal = 0

@@ -11,8 +11,8 @@ import type { LogConfig } from '../log/log-config.js'
 import type { LogManager } from '../log/log-manager.js'
 import type { TopicStore } from '../metadata/topic-store.js'
 import type { ClusterView, TopicRecord } from './cluster-view.js'
-import type { ClusterLogFn } from './etcd-store.js'
 import type { PartitionState } from './types.js'
+import type { LogFn } from '../log-fn.js'
 
 function overridesOf(configs: Record<string, string>): Partial<LogConfig> {
   const out: Partial<LogConfig> = {}
@@ -38,7 +38,7 @@ export class LogSync {
     private readonly view: ClusterView,
     private readonly logs: LogManager,
     private readonly mirror: TopicStore,
-    private readonly log: ClusterLogFn = () => undefined,
+    private readonly log: LogFn = () => undefined,
   ) {}
 
   /** Subscribes to the view and reconciles everything once (call after view.start()). */

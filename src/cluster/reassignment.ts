@@ -8,8 +8,9 @@
 import { KafkaError } from '../protocol/errors.js'
 import { decodeState, encodeState, partitionKey } from './cluster-view.js'
 import type { ClusterView } from './cluster-view.js'
-import type { ClusterLogFn, EtcdStore } from './etcd-store.js'
+import type { EtcdStore } from './etcd-store.js'
 import type { PartitionState } from './types.js'
+import type { LogFn } from '../log-fn.js'
 
 type StateFields = Omit<PartitionState, 'version'>
 
@@ -110,7 +111,7 @@ export class Reassignments {
   constructor(
     private readonly store: EtcdStore,
     private readonly view: ClusterView,
-    private readonly log: ClusterLogFn = () => undefined,
+    private readonly log: LogFn = () => undefined,
   ) {}
 
   /** Starts, changes (target) or cancels (null) the reassignment of one partition. */

@@ -9,7 +9,7 @@
 
 import { loadBrokerConfig } from './broker-config.js'
 import type { BrokerConfig, ConfigOrigin } from './broker-config.js'
-import type { LogFn } from '../server/logger.js'
+import type { LogFn } from '../log-fn.js'
 
 export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'log.segment.bytes',

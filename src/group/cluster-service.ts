@@ -9,11 +9,11 @@ import type { LogManager } from '../log/log-manager.js'
 import type { TopicStore } from '../metadata/topic-store.js'
 import type { GroupCoordinator } from './coordinator.js'
 import { readPartitionRecords } from './group-log.js'
-import type { GroupLogFn } from './membership.js'
 import { OFFSETS_TOPIC, partitionForGroup } from './records.js'
 import { ReplicatedGroupLog } from './replicated-group-log.js'
 import type { Scheduler } from './scheduler.js'
 import { newGroupCoordinator } from './service.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface ClusterCoordinatorOptions {
   config: BrokerConfig
@@ -25,7 +25,7 @@ export interface ClusterCoordinatorOptions {
   >
   /** Partition count of __consumer_offsets once it exists (etcd's view). */
   offsetsPartitions: () => number | undefined
-  log?: GroupLogFn
+  log?: LogFn
   scheduler?: Scheduler
   /** offsets.commit.timeout.ms; default 5000. */
   commitTimeoutMs?: number

@@ -8,7 +8,7 @@ import { Group, Member, offsetKey } from './group.js'
 import type { GroupState } from './group.js'
 import type { GroupLog, KeyValue } from './group-log.js'
 import { GroupMembership, DEFAULT_GROUP_CONFIG } from './membership.js'
-import type { GroupConfig, GroupLogFn } from './membership.js'
+import type { GroupConfig } from './membership.js'
 import {
   decodeGroupValue,
   decodeKey,
@@ -20,6 +20,7 @@ import {
 import type { StoredGroup, StoredOffset } from './records.js'
 import { realScheduler } from './scheduler.js'
 import type { Scheduler, TimerHandle } from './scheduler.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface CommitPartition {
   partitionIndex: number
@@ -77,7 +78,7 @@ export interface CoordinatorOptions {
   scheduler?: Scheduler
   /** Whether a topic partition exists (commits to unknown partitions are refused). */
   partitionExists?: (topic: string, partition: number) => boolean
-  log?: GroupLogFn
+  log?: LogFn
 }
 
 const EMPTY = Buffer.alloc(0)

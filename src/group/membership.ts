@@ -11,6 +11,7 @@ import type { JoinResult, Protocol, SyncResult } from './group.js'
 import type { GroupLog } from './group-log.js'
 import { encodeGroupKey, encodeGroupValue } from './records.js'
 import type { Scheduler } from './scheduler.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface GroupConfig {
   minSessionTimeoutMs: number
@@ -68,12 +69,6 @@ export interface LeaveResult {
 
 const EMPTY = Buffer.alloc(0)
 
-export type GroupLogFn = (
-  level: 'info' | 'warn' | 'error',
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void
-
 export class GroupMembership {
   protected readonly groups = new Map<string, Group>()
   /**
@@ -86,7 +81,7 @@ export class GroupMembership {
     protected readonly config: GroupConfig,
     protected readonly store: GroupLog,
     protected readonly scheduler: Scheduler,
-    protected readonly log: GroupLogFn = () => undefined,
+    protected readonly log: LogFn = () => undefined,
   ) {}
 
   /** The group, for tests and admin paths. */

@@ -9,15 +9,15 @@ import { KafkaError } from '../protocol/errors.js'
 import { GroupCoordinator } from './coordinator.js'
 import { PartitionGroupLog, readPartitionRecords } from './group-log.js'
 import type { GroupLog } from './group-log.js'
-import type { GroupLogFn } from './membership.js'
 import { OFFSETS_TOPIC } from './records.js'
 import type { Scheduler } from './scheduler.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface OpenCoordinatorOptions {
   config: BrokerConfig
   logs: LogManager
   topics: TopicStore
-  log?: GroupLogFn
+  log?: LogFn
   scheduler?: Scheduler
 }
 
@@ -52,7 +52,7 @@ export function newGroupCoordinator(
   options: {
     config: BrokerConfig
     topics: Pick<TopicStore, 'get'>
-    log?: GroupLogFn
+    log?: LogFn
     scheduler?: Scheduler
   },
 ): GroupCoordinator {

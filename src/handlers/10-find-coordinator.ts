@@ -26,7 +26,7 @@ import type {
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 import { OFFSETS_TOPIC, partitionForGroup } from '../group/records.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
-import type { LogFn } from '../server/logger.js'
+import type { LogFn } from '../log-fn.js'
 
 const GROUP = 0
 const TRANSACTION = 1

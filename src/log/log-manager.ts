@@ -20,7 +20,7 @@ import { logBytes } from './recovery.js'
 import type { CheckpointEntry } from './checkpoint.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
-import type { LogFn } from './partition-log.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface LogManagerOptions {
   logDirs: string[]

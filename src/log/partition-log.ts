@@ -27,6 +27,7 @@ import type { FileRegion } from '../native/index.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
 import type { ProducerEntry } from './producer-state.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface AppendOptions {
   leaderEpoch?: number
@@ -39,17 +40,13 @@ export interface AppendInfo {
   logStartOffset: number
   duplicate: boolean
 }
+export type { LogFn }
+
 export interface LogReadResult {
   regions: FileRegion[]
   bytes: number
   release(): void
 }
-export type LogFn = (
-  level: 'info' | 'warn' | 'error',
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void
-
 export interface PartitionLogOptions {
   topic: string
   partition: number

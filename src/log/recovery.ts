@@ -15,6 +15,7 @@ import {
 } from './record-batch.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
+import type { LogFn } from '../log-fn.js'
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|snapshot)$/
 const LEFTOVER = /\.(deleted|cleaned|swap|tmp)$/
@@ -32,7 +33,7 @@ export interface LoadOptions {
   logStartOffset: number
   now: number
   onBytes?: (bytes: number) => void
-  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
+  log?: LogFn
 }
 
 export interface LoadResult {

@@ -8,9 +8,9 @@ import type { Socket } from 'node:net'
 import type { Chunk } from '../protocol/primitives/writer.js'
 import { FrameReader } from './frame-reader.js'
 import { FrameError, FrameSplitter } from './frame-splitter.js'
-import type { LogFn } from './logger.js'
 import { OrderedWriter } from './ordered-writer.js'
 import type { BrokerStats } from './stats.js'
+import type { LogFn } from '../log-fn.js'
 
 /** A response to queue, or null for none (acks=0). */
 export interface Response {

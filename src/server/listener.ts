@@ -8,8 +8,8 @@ import type { ListenerAddress } from '../config/broker-config.js'
 import { setTcpCongestion } from '../native/index.js'
 import { Connection } from './connection.js'
 import type { FrameHandler } from './connection.js'
-import type { LogFn } from './logger.js'
 import type { BrokerStats } from './stats.js'
+import type { LogFn } from '../log-fn.js'
 
 export interface ListenerOptions {
   maxRequestBytes: number

@@ -6,8 +6,9 @@
 
 import { pino } from 'pino'
 
-export type LogLevel = 'info' | 'warn' | 'error'
-export type LogFn = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void
+import type { LogFn, LogLevel } from '../log-fn.js'
+
+export type { LogFn, LogLevel }
 export type LogFormat = 'json' | 'text'
 
 function formatValue(v: unknown): string {

@@ -3,9 +3,9 @@
 // endpoint); a configured address that cannot be bound stops start-up like any bad listener.
 
 import type { BrokerConfig } from '../../config/broker-config.js'
-import type { LogFn } from '../../server/logger.js'
 import { ADMIN_LISTENER_KEY, parseAdminListener } from './admin-address.js'
 import { AdminServer } from './admin-server.js'
+import type { LogFn } from '../../log-fn.js'
 
 export async function startAdminListener(
   config: BrokerConfig,

@@ -6,12 +6,7 @@
 // of the committed and the proposed ISR (KIP-497's maximal ISR), so it never runs ahead.
 import type { PartitionLog } from '../../log/partition-log.js'
 import type { ClusterControl, PartitionState } from '../types.js'
-
-export type LogFn = (
-  level: 'info' | 'warn' | 'error',
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void
+import type { LogFn } from '../../log-fn.js'
 
 interface Follower {
   /** -1 = unknown until its first fetch under this leadership. */

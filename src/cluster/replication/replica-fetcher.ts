@@ -25,7 +25,7 @@ import {
 import { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '../../log/leader-epoch-cache.js'
 import type { PartitionLog } from '../../log/partition-log.js'
 import type { BrokerInfo } from '../types.js'
-import type { LogFn } from './leader-state.js'
+import type { LogFn } from '../../log-fn.js'
 
 export interface FetcherOptions {
   nodeId: number

@@ -8,11 +8,11 @@ import type { LogManager } from '../../log/log-manager.js'
 import type { PartitionLog } from '../../log/partition-log.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from '../types.js'
 import { LeaderState } from './leader-state.js'
-import type { LogFn } from './leader-state.js'
 import { ProducePurgatory } from './produce-purgatory.js'
 import type { ProduceOutcome } from './produce-purgatory.js'
 import { ReplicaFetcher } from './replica-fetcher.js'
 import type { FetcherOptions } from './replica-fetcher.js'
+import type { LogFn } from '../../log-fn.js'
 
 export interface ReplicaManagerOptions {
   control: ClusterControl

@@ -8,8 +8,9 @@ import { partitionKey, readCheckpointFile, writeCheckpointFile } from '../checkp
 import { CleanerAborted, compactLog } from './compactor.js'
 import type { CheckpointEntry } from '../checkpoint.js'
 import type { FileSystem } from '../fs.js'
-import type { LogFn, PartitionLog } from '../partition-log.js'
+import type { PartitionLog } from '../partition-log.js'
 import type { CleanStats, SwapStep } from './compactor.js'
+import type { LogFn } from '../../log-fn.js'
 
 export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint'
 /** Kafka's log.cleaner.backoff.ms default. */

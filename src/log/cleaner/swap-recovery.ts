@@ -5,16 +5,13 @@
 import path from 'node:path'
 import { BatchScanner } from '../batch-scanner.js'
 import type { FileSystem } from '../fs.js'
+import type { LogFn } from '../../log-fn.js'
 
 const LOG_SWAP = /^(\d{20})\.log\.swap$/
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)(\.deleted)?$/
 
 /** Completes every interrupted swap of a partition directory; returns how many there were. */
-export function completeInterruptedSwaps(
-  fs: FileSystem,
-  dir: string,
-  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void,
-): number {
+export function completeInterruptedSwaps(fs: FileSystem, dir: string, log?: LogFn): number {
   let completed = 0
   for (const name of fs.readdir(dir)) {
     const m = LOG_SWAP.exec(name)
