@@ -19,7 +19,7 @@ import {
   realFileSystem,
 } from '../src/log/index.js'
 import { getTcpCongestion, sendfile } from '../src/native/index.js'
-import { measureSendfileCeiling, startSink } from './native-ceilings.js'
+import { measureSendfileCeiling, socketFd, startSink } from './native-ceilings.js'
 import type { Rate } from './native-ceilings.js'
 import { numArg } from './args.js'
 
@@ -80,7 +80,7 @@ function nextOffset(
 
 async function viaLog(log: PartitionLog, bytes: number): Promise<Rate> {
   const { socket, received } = await startSink()
-  const socketFd = (socket as unknown as { _handle: { fd: number } })._handle.fd
+  const sockFd = socketFd(socket)
   const scratch = Buffer.alloc(64)
   let sent = 0
   let offset = log.logStartOffset
@@ -90,7 +90,7 @@ async function viaLog(log: PartitionLog, bytes: number): Promise<Rate> {
     if (offset >= log.logEndOffset) offset = log.logStartOffset
     const r = log.read(offset, FETCH_BYTES, { maxOffset: log.highWatermark, minOneBatch: true })
     try {
-      sent += await sendfile(socketFd, r.regions)
+      sent += await sendfile(sockFd, r.regions)
       offset = nextOffset(r.regions, scratch)
     } finally {
       r.release()
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     log.closeForDelete()
     const f = (n: number): string => n.toFixed(3)
     const probe = await startSink()
-    const cc = getTcpCongestion((probe.socket as unknown as { _handle: { fd: number } })._handle.fd)
+    const cc = getTcpCongestion(socketFd(probe.socket))
     probe.socket.end()
     await probe.received
     console.log(

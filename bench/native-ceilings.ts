@@ -25,6 +25,11 @@ import {
 const MiB = 1 << 20
 const GB = 1e9
 
+/** The OS file descriptor under a connected socket, for the native socket calls. */
+export function socketFd(socket: net.Socket): number {
+  return (socket as unknown as { _handle: { fd: number } })._handle.fd
+}
+
 export interface Rate {
   bytes: number
   seconds: number
@@ -118,9 +123,9 @@ export async function measureSendfileCeiling(
 ): Promise<Rate> {
   const fd = openSync(file, 'r')
   const { socket, received } = await startSink()
-  const socketFd = (socket as unknown as { _handle: { fd: number } })._handle.fd
+  const sockFd = socketFd(socket)
   // Optional: the suite compares against a broker whose sockets use this algorithm.
-  if (congestion !== undefined) setTcpCongestion(socketFd, congestion)
+  if (congestion !== undefined) setTcpCongestion(sockFd, congestion)
   try {
     let sent = 0
     let position = 0
@@ -128,7 +133,7 @@ export async function measureSendfileCeiling(
     const t0 = process.hrtime.bigint()
     while (sent < bytes) {
       const length = Math.min(opBytes, bytes - sent, fileSize - position)
-      sent += await sendfile(socketFd, [{ fd, position, length }])
+      sent += await sendfile(sockFd, [{ fd, position, length }])
       position = (position + length) % fileSize
     }
     const r = rate(sent, process.hrtime.bigint() - t0, process.cpuUsage(cpu0))

@@ -31,7 +31,7 @@ import type { AnyHandler } from './server/handler.js'
 import { BrokerServer } from './server/listener.js'
 import type { BoundListener } from './server/listener.js'
 import { consoleLog } from './server/logger.js'
-import { handlers as registeredHandlers, registerAll } from './server/registry.js'
+import { handlers as registeredHandlers } from './server/registry.js'
 import { newBrokerStats } from './server/stats.js'
 import type { LogFn } from './log-fn.js'
 
@@ -198,7 +198,6 @@ export async function startBroker(
       : await openGroupCoordinator({ config, logs, topics, log })
     if (groups !== undefined) cleanups.push(async () => groups.close())
     const handlers = options.handlers ?? registeredHandlers
-    registerAll(handlers)
     const stats = newBrokerStats()
     const services: BrokerServices = {
       config,

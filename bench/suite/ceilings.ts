@@ -7,6 +7,7 @@ import path from 'node:path'
 import {
   measureAppendCeiling,
   measureSendfileCeiling,
+  socketFd,
   startSink,
   writeScratchFile,
 } from '../native-ceilings.js'
@@ -36,13 +37,29 @@ function base(
   }
 }
 
+/** A bytes-only ceiling as a row: rates are expressed per 1 KiB message to sit beside targets. */
+function ceiling(
+  workload: string,
+  round: number,
+  r: { gbPerSec: number; cpuSecPerGb: number },
+  congestion: string | null,
+): Measurement {
+  return {
+    ...base(workload, round),
+    messages: 0,
+    msgsPerSec: (r.gbPerSec * 1e9) / 1024,
+    mbPerSec: r.gbPerSec * 1000,
+    cpuSecPerGb: r.cpuSecPerGb,
+    congestion,
+  }
+}
+
 async function loopbackTcp(
   bytes: number,
   congestion?: string,
 ): Promise<{ gbPerSec: number; cpuSecPerGb: number }> {
   const { socket, received } = await startSink()
-  const fd = (socket as unknown as { _handle: { fd: number } })._handle.fd
-  if (congestion !== undefined) setTcpCongestion(fd, congestion)
+  if (congestion !== undefined) setTcpCongestion(socketFd(socket), congestion)
   const block = Buffer.alloc(MiB, 7)
   const cpu0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
@@ -76,31 +93,10 @@ export async function measureCeilings(
     const file = writeScratchFile(dir, fileSize)
     const sf = await measureSendfileCeiling(file, bytes, fileSize, MiB, congestion)
     fs.rmSync(file, { force: true })
-    out.push({
-      ...base('ceiling-sendfile', round),
-      messages: 0,
-      msgsPerSec: (sf.gbPerSec * 1e9) / 1024,
-      mbPerSec: sf.gbPerSec * 1000,
-      cpuSecPerGb: sf.cpuSecPerGb,
-      congestion: congestion ?? null,
-    })
-    const ap = measureAppendCeiling(dir, bytes)
-    out.push({
-      ...base('ceiling-append', round),
-      messages: 0,
-      msgsPerSec: (ap.gbPerSec * 1e9) / 1024,
-      mbPerSec: ap.gbPerSec * 1000,
-      cpuSecPerGb: ap.cpuSecPerGb,
-    })
+    out.push(ceiling('ceiling-sendfile', round, sf, congestion ?? null))
+    out.push(ceiling('ceiling-append', round, measureAppendCeiling(dir, bytes), null))
     const tcp = await loopbackTcp(bytes, congestion)
-    out.push({
-      ...base('ceiling-loopback-tcp', round),
-      messages: 0,
-      msgsPerSec: (tcp.gbPerSec * 1e9) / 1024,
-      mbPerSec: tcp.gbPerSec * 1000,
-      cpuSecPerGb: tcp.cpuSecPerGb,
-      congestion: congestion ?? null,
-    })
+    out.push(ceiling('ceiling-loopback-tcp', round, tcp, congestion ?? null))
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

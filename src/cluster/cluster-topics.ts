@@ -32,6 +32,22 @@ function recordValue(t: Omit<TopicRecord, 'version' | 'name'>): string {
   return JSON.stringify({ topicId: t.topicId, partitions: t.partitions, configs: t.configs })
 }
 
+/** New partitions' states: leader = replicas[0], ISR = all replicas (every replica is empty). */
+function newStates(
+  topic: string,
+  assignment: number[][],
+  firstPartition: number,
+): Omit<PartitionState, 'version'>[] {
+  return assignment.map((replicas, i) => ({
+    topic,
+    partition: firstPartition + i,
+    replicas,
+    leader: replicas[0] ?? -1,
+    leaderEpoch: 0,
+    isr: [...replicas],
+  }))
+}
+
 export class ClusterTopicStore {
   constructor(
     private readonly store: EtcdStore,
@@ -86,25 +102,13 @@ export class ClusterTopicStore {
     const assignment = this.plan(partitions, placement)
     const topicId = randomUUID()
     const record = { topicId, partitions, configs: { ...configs } }
-    const states = assignment.map((replicas, p): Omit<PartitionState, 'version'> => ({
-      topic: name,
-      partition: p,
-      replicas,
-      leader: replicas[0] ?? -1,
-      leaderEpoch: 0,
-      isr: [...replicas],
-    }))
+    const states = newStates(name, assignment, 0)
     const c = this.store.client
     const topicKey = this.store.k(TOPICS + name)
     const first = states.slice(0, TXN_CHUNK)
     const res = await c
       .if(topicKey, 'Create', '==', 0)
-      .then(
-        c.put(topicKey).value(recordValue(record)),
-        ...first.map((s) =>
-          c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s)),
-        ),
-      )
+      .then(c.put(topicKey).value(recordValue(record)), ...first.map((s) => this.putState(s)))
       .commit()
     if (!res.succeeded)
       throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`)
@@ -116,11 +120,7 @@ export class ClusterTopicStore {
       const chunk = states.slice(i, i + TXN_CHUNK)
       const r = await c
         .if(topicKey, 'Create', '==', created)
-        .then(
-          ...chunk.map((s) =>
-            c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s)),
-          ),
-        )
+        .then(...chunk.map((s) => this.putState(s)))
         .commit()
       if (!r.succeeded) break // Deleted meanwhile.
       revision = Number(r.header.revision)
@@ -156,14 +156,7 @@ export class ClusterTopicStore {
       current.partitions,
     )
     const record = { ...current, partitions: total }
-    const states = assignment.map((replicas, i): Omit<PartitionState, 'version'> => ({
-      topic: name,
-      partition: current.partitions + i,
-      replicas,
-      leader: replicas[0] ?? -1,
-      leaderEpoch: 0,
-      isr: [...replicas],
-    }))
+    const states = newStates(name, assignment, current.partitions)
     if (states.length + 1 > TXN_CHUNK * 10)
       throw new KafkaError(
         'INVALID_PARTITIONS',
@@ -173,12 +166,7 @@ export class ClusterTopicStore {
     const topicKey = this.store.k(TOPICS + name)
     const res = await c
       .if(topicKey, 'Mod', '==', current.version)
-      .then(
-        c.put(topicKey).value(recordValue(record)),
-        ...states.map((s) =>
-          c.put(this.store.k(partitionKey(name, s.partition))).value(encodeState(s)),
-        ),
-      )
+      .then(c.put(topicKey).value(recordValue(record)), ...states.map((s) => this.putState(s)))
       .commit()
     if (!res.succeeded)
       throw new KafkaError('CONCURRENT_TRANSACTIONS', `topic '${name}' changed concurrently; retry`)
@@ -199,6 +187,12 @@ export class ClusterTopicStore {
       }
     }
     throw new KafkaError('CONCURRENT_TRANSACTIONS', `topic '${name}' changed concurrently; retry`)
+  }
+
+  private putState(s: Omit<PartitionState, 'version'>) {
+    return this.store.client
+      .put(this.store.k(partitionKey(s.topic, s.partition)))
+      .value(encodeState(s))
   }
 
   private async fresh(name: string): Promise<TopicRecord> {

@@ -8,7 +8,7 @@ import type { BrokerConfig } from '../config/broker-config.js'
 import type { LogManager } from '../log/log-manager.js'
 import type { TopicStore } from '../metadata/topic-store.js'
 import type { GroupCoordinator } from './coordinator.js'
-import { readPartitionRecords } from './group-log.js'
+import { partitionRecords } from './group-log.js'
 import { OFFSETS_TOPIC, partitionForGroup } from './records.js'
 import { ReplicatedGroupLog } from './replicated-group-log.js'
 import type { Scheduler } from './scheduler.js'
@@ -44,8 +44,7 @@ export function openClusterGroupCoordinator(options: ClusterCoordinatorOptions):
 
   const load = (partition: number): void => {
     if (loaded.has(partition)) return
-    const records: { key: Buffer | null; value: Buffer | null }[] = []
-    readPartitionRecords(logs, partition, (key, value) => records.push({ key, value }))
+    const records = partitionRecords(logs, partition)
     // Groups of this partition only: a stale copy from an earlier leadership is replaced.
     coordinator.unload((g) => partitionOf(g) === partition)
     coordinator.load(records)

@@ -45,10 +45,7 @@ export class PartitionGroupLog implements GroupLog {
       )
     }
     const now = this.clock()
-    const batch = buildRecordBatch({
-      records: records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })),
-      baseTimestamp: now,
-    })
+    const batch = groupBatch(records, now)
     try {
       log.append(batch, { now })
     } catch (err) {
@@ -58,7 +55,30 @@ export class PartitionGroupLog implements GroupLog {
   }
 }
 
+/** One batch of a group's records, all stamped `now` (the leader epoch in cluster mode). */
+export function groupBatch(
+  records: readonly KeyValue[],
+  now: number,
+  partitionLeaderEpoch?: number,
+): Buffer {
+  return buildRecordBatch({
+    records: records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })),
+    baseTimestamp: now,
+    partitionLeaderEpoch,
+  })
+}
+
 const READ_CHUNK = 1 << 20
+
+/** Every record of a __consumer_offsets partition, in offset order (what coordinator.load takes). */
+export function partitionRecords(
+  logs: Pick<LogManager, 'get'>,
+  partition: number,
+): { key: Buffer | null; value: Buffer | null }[] {
+  const records: { key: Buffer | null; value: Buffer | null }[] = []
+  readPartitionRecords(logs, partition, (key, value) => records.push({ key, value }))
+  return records
+}
 
 /** Calls onRecord for every record of every batch of the partition, in offset order. */
 export function readPartitionRecords(

@@ -4,9 +4,8 @@
 // assignment survives the loss of this broker.
 
 import type { ReplicaManager } from '../cluster/replication/replica-manager.js'
-import { buildRecordBatch } from '../log/batch-builder.js'
-import type { BuildRecord } from '../log/batch-builder.js'
 import { KafkaError } from '../protocol/errors.js'
+import { groupBatch } from './group-log.js'
 import type { GroupLog, KeyValue } from './group-log.js'
 import { OFFSETS_TOPIC, partitionForGroup } from './records.js'
 
@@ -28,11 +27,7 @@ export class ReplicatedGroupLog implements GroupLog {
     // NOT_LEADER_OR_FOLLOWER (-> NOT_COORDINATOR) or NOT_ENOUGH_REPLICAS before writing.
     const leader = this.replication.checkProduce(OFFSETS_TOPIC, partition, -1)
     const now = this.clock()
-    const batch = buildRecordBatch({
-      records: records.map((r): BuildRecord => ({ key: r.key, value: r.value, timestamp: now })),
-      baseTimestamp: now,
-      partitionLeaderEpoch: leader.leaderEpoch,
-    })
+    const batch = groupBatch(records, now, leader.leaderEpoch)
     const info = leader.log.append(batch, { now, leaderEpoch: leader.leaderEpoch })
     const outcome = await this.replication.awaitReplication(
       OFFSETS_TOPIC,

@@ -7,7 +7,7 @@ import { topicManagerFor } from '../metadata/topic-manager.js'
 import type { TopicStore } from '../metadata/topic-store.js'
 import { KafkaError } from '../protocol/errors.js'
 import { GroupCoordinator } from './coordinator.js'
-import { PartitionGroupLog, readPartitionRecords } from './group-log.js'
+import { PartitionGroupLog, partitionRecords } from './group-log.js'
 import type { GroupLog } from './group-log.js'
 import { OFFSETS_TOPIC } from './records.js'
 import type { Scheduler } from './scheduler.js'
@@ -37,11 +37,12 @@ export async function openGroupCoordinator(
   }
   const partitions = info.partitions
   const coordinator = newGroupCoordinator(new PartitionGroupLog(logs, partitions), options)
-  const records: { key: Buffer | null; value: Buffer | null }[] = []
-  for (let p = 0; p < partitions; p++) {
-    readPartitionRecords(logs, p, (key, value) => records.push({ key, value }))
-  }
-  coordinator.load(records)
+  // One load over all partitions, so a later record wins even if it is in another partition.
+  coordinator.load(
+    (function* () {
+      for (let p = 0; p < partitions; p++) yield* partitionRecords(logs, p)
+    })(),
+  )
   coordinator.start()
   return coordinator
 }

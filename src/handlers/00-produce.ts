@@ -36,10 +36,10 @@ function failed(index: number, err: unknown, version: number): ProducePartitionR
   }
 }
 
-/** Kafka (v3+): exactly one record batch per partition. Only the outer header is read. */
 /** The v2 header after the offset and length fields (61 - 12 bytes). */
 const MIN_BATCH_LENGTH = 49
 
+/** Kafka (v3+): exactly one record batch per partition. Only the outer header is read. */
 function checkSingleBatch(records: Buffer | null): Buffer {
   if (records === null || records.length === 0) {
     throw new KafkaError('INVALID_RECORD', 'no record batch for the partition')

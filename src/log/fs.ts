@@ -17,7 +17,7 @@ export interface FileSystem {
   /** flags as in fs.openSync: 'r', 'r+', 'w+', 'a+'... */
   open(path: string, flags: string): number
   close(fd: number): void
-  /** Gathered positional write (one pwritev); returns the bytes written, may be short. */
+  /** Gathered positional write: all bytes (short writes are continued natively) or it throws. */
   pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number
   /** Positional read on the libuv thread pool, so a long scan leaves the event loop free. */

@@ -18,6 +18,7 @@ import {
   batchProducerEpoch,
   batchProducerId,
   batchRecordsCount,
+  batchSize,
   patchBatch,
   setLogAppendTime,
   validateBatch,
@@ -239,25 +240,15 @@ export class PartitionLog {
     if (leaderEpoch > this.leaderEpochCache.latestEpoch)
       this.leaderEpochCache.assign(leaderEpoch, firstOffset)
     for (let pos = 0, offset = firstOffset; pos < end;) {
-      const size = records.readInt32BE(pos + 8) + 12
+      const size = batchSize(records, pos)
       patchBatch(records, pos, offset, leaderEpoch)
       if (logAppendTime >= 0) setLogAppendTime(records, pos, size, now)
       offset += batchLastOffsetDelta(records, pos) + 1
       pos += size
     }
-    try {
-      this.maybeRoll(end, now, lastOffset)
-      if (this.active.isEmpty) this.active.createdAt = now
-      this.active.append([records], end, this.config.indexIntervalBytes)
-    } catch (err) {
-      throw this.fail(err, 'append')
-    }
+    this.writeBatches(records, now, lastOffset)
     if (pending !== null) this.producerState.commit(pending)
-    this.endOffset = lastOffset + 1
-    if (this.highWatermarkFollowsLogEnd) this.highWatermark = this.endOffset
-    this.unflushedMessages += messages
-    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground()
-    this.onAppend?.(this)
+    this.appended(lastOffset, messages)
     return {
       firstOffset,
       lastOffset,
@@ -294,13 +285,7 @@ export class PartitionLog {
     }
     const now = this.clock()
     const lastOffset = expected - 1
-    try {
-      this.maybeRoll(end, now, lastOffset)
-      if (this.active.isEmpty) this.active.createdAt = now
-      this.active.append([records], end, this.config.indexIntervalBytes)
-    } catch (err) {
-      throw this.fail(err, 'append')
-    }
+    this.writeBatches(records, now, lastOffset)
     for (let pos = 0; pos < end;) {
       const base = batchBaseOffset(records, pos)
       const delta = batchLastOffsetDelta(records, pos)
@@ -317,13 +302,9 @@ export class PartitionLog {
           (batchAttributes(records, pos) & ATTR_CONTROL) !== 0,
         )
       }
-      pos += records.readInt32BE(pos + 8) + 12
+      pos += batchSize(records, pos)
     }
-    this.endOffset = lastOffset + 1
-    if (this.highWatermarkFollowsLogEnd) this.highWatermark = this.endOffset
-    this.unflushedMessages += messages
-    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground()
-    this.onAppend?.(this)
+    this.appended(lastOffset, messages)
     return lastOffset
   }
 
@@ -644,6 +625,26 @@ export class PartitionLog {
       'KAFKA_STORAGE_ERROR',
       `${op} failed on ${this.topic}-${this.partition}: ${code}`,
     )
+  }
+
+  /** Rolls if needed and writes the whole record set with one pwritev; a failure goes offline. */
+  private writeBatches(records: Buffer, now: number, lastOffset: number): void {
+    try {
+      this.maybeRoll(records.length, now, lastOffset)
+      if (this.active.isEmpty) this.active.createdAt = now
+      this.active.append([records], records.length, this.config.indexIntervalBytes)
+    } catch (err) {
+      throw this.fail(err, 'append')
+    }
+  }
+
+  /** After a successful write: offsets, high watermark, flush.messages policy, listeners. */
+  private appended(lastOffset: number, messages: number): void {
+    this.endOffset = lastOffset + 1
+    if (this.highWatermarkFollowsLogEnd) this.highWatermark = this.endOffset
+    this.unflushedMessages += messages
+    if (this.unflushedMessages >= this.config.flushMessages) this.flushInBackground()
+    this.onAppend?.(this)
   }
 
   private flushInBackground(): void {

@@ -166,12 +166,7 @@ export async function recoverSegment(
   config: LogConfig,
   onBytes?: (bytes: number) => void,
 ): Promise<number> {
-  seg.index.reset()
-  seg.timeIndex.reset()
-  seg.maxTimestamp = -1
-  seg.offsetOfMaxTimestamp = seg.baseOffset
-  seg.bytesSinceLastIndexEntry = 0
-  seg.nextOffset = seg.baseOffset
+  seg.resetIndexing()
   const fd = seg.fd
   const fileSize = fs.fstatSize(fd)
   const readAt = (buf: Buffer, pos: number): Promise<number> =>

@@ -111,20 +111,15 @@ export class LogSegment {
 
   /**
    * Writes `buffers` (whole validated batches, offsets assigned) at the end with one gathered
-   * pwritev, then indexes them. On a failed or short write the file is cut back and the error
-   * rethrown: nothing of a failed append stays visible.
+   * pwritev, then indexes them. On a failed write the file is cut back and the error rethrown:
+   * nothing of a failed append stays visible.
    */
   append(buffers: readonly Buffer[], total: number, indexIntervalBytes: number): void {
     const start = this.size
     try {
-      let written = this.fs.pwritev(this.fd, buffers, start)
-      // A short write (rare on regular files) continues where it stopped.
-      while (written < total) {
-        const rest = remainder(buffers, written)
-        const n = this.fs.pwritev(this.fd, rest, start + written)
-        if (n <= 0) throw Object.assign(new Error('pwritev wrote nothing'), { code: 'EIO' })
-        written += n
-      }
+      // FileSystem.pwritev writes everything or throws (the addon loops over short writes).
+      if (this.fs.pwritev(this.fd, buffers, start) !== total)
+        throw Object.assign(new Error('pwritev wrote a partial append'), { code: 'EIO' })
     } catch (err) {
       try {
         this.fs.ftruncate(this.fd, start)
@@ -180,12 +175,8 @@ export class LogSegment {
    */
   scan(scanner: BatchScanner, interval: number, rebuild: boolean): number {
     let from = 0
-    if (rebuild) {
-      this.index.reset()
-      this.timeIndex.reset()
-      this.maxTimestamp = -1
-      this.offsetOfMaxTimestamp = this.baseOffset
-    } else if (this.index.entries > 0) {
+    if (rebuild) this.resetIndexing()
+    else if (this.index.entries > 0) {
       from = this.index.positionAt(this.index.entries - 1)
       if (this.timeIndex.entries > 0) {
         this.maxTimestamp = this.timeIndex.lastTimestamp()
@@ -219,6 +210,16 @@ export class LogSegment {
     return end
   }
 
+  /** Empties both indexes and the counters derived from the batches (before a rebuild). */
+  resetIndexing(): void {
+    this.index.reset()
+    this.timeIndex.reset()
+    this.maxTimestamp = -1
+    this.offsetOfMaxTimestamp = this.baseOffset
+    this.bytesSinceLastIndexEntry = 0
+    this.nextOffset = this.baseOffset
+  }
+
   /** Position of the first batch whose last offset >= offset, or -1 when there is none. */
   findBatch(scanner: BatchScanner, offset: number, limit: number): number {
     scanner.reset(this.fd, this.index.lookup(offset), limit)
@@ -244,8 +245,6 @@ export class LogSegment {
     this.timeIndex.makeWritable()
     this.index.truncateTo(offset)
     this.timeIndex.truncateTo(offset)
-    this.maxTimestamp = -1
-    this.offsetOfMaxTimestamp = this.baseOffset
     this.scan(scanner, interval, true)
   }
 
@@ -334,17 +333,4 @@ export class LogSegment {
     if (this.deleted && this.size >= BACKGROUND_FREE_BYTES) closeInBackground(this.fd, () => {})
     else this.fs.close(this.fd)
   }
-}
-
-function remainder(buffers: readonly Buffer[], skip: number): Buffer[] {
-  const out: Buffer[] = []
-  for (const b of buffers) {
-    if (skip >= b.length) {
-      skip -= b.length
-      continue
-    }
-    out.push(skip > 0 ? b.subarray(skip) : b)
-    skip = 0
-  }
-  return out
 }

@@ -198,15 +198,10 @@ export class Connection implements ConnectionInfo {
   }
 
   private onFrameError(err: unknown): void {
-    {
-      if (err instanceof FrameError) {
-        this.options.stats.connectionsRejected++
-        this.logClose(err.message)
-        this.writer.destroy()
-        return
-      }
-      throw err
-    }
+    if (!(err instanceof FrameError)) throw err
+    this.options.stats.connectionsRejected++
+    this.logClose(err.message)
+    this.writer.destroy()
   }
 
   private onFrame(frame: Buffer): void {

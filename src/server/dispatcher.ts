@@ -14,10 +14,10 @@ import { Writer } from '../protocol/primitives/writer.js'
 import { decodeMessage, messageVersionIsFlexible } from '../protocol/schema/codec.js'
 import { CloseConnection } from './connection.js'
 import type { ConnectionInfo, Response } from './connection.js'
+import { handlersByKey } from './handler.js'
 import type { AnyHandler, RequestContext } from './handler.js'
 
 const API_VERSIONS_KEY = 18
-const MAX_API_KEY = 0x7fff
 
 /** RequestContext plus the hook a handler uses to learn when its response left (fetch pins). */
 export interface DispatchContext extends RequestContext {
@@ -34,12 +34,7 @@ export class Dispatcher {
     handlers: readonly AnyHandler[],
     private readonly services: BrokerServices,
   ) {
-    for (const h of handlers) {
-      if (h.apiKey < 0 || h.apiKey > MAX_API_KEY) throw new Error(`handler ${h.name}: bad api key`)
-      if (this.byKey[h.apiKey] !== undefined)
-        throw new Error(`two handlers for api key ${h.apiKey}: ${h.name}`)
-      this.byKey[h.apiKey] = h
-    }
+    for (const [key, h] of handlersByKey(handlers)) this.byKey[key] = h
   }
 
   handler(apiKey: number): AnyHandler | undefined {

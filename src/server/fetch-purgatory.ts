@@ -43,7 +43,9 @@ export class FetchPurgatory {
     timeoutMs: number,
   ): Promise<WakeReason> {
     if (this.closed) return Promise.resolve('closed')
-    const keys = [...new Set([...partitions].map((p) => partitionKey(p.topic, p.partition)))]
+    const unique = new Set<string>()
+    for (const p of partitions) unique.add(partitionKey(p.topic, p.partition))
+    const keys = [...unique]
     return new Promise<WakeReason>((resolve) => {
       const waiter: Waiter = {
         keys,
@@ -69,6 +71,8 @@ export class FetchPurgatory {
 
   /** Wakes every fetch parked on this partition. */
   notify(topic: string, partition: number): void {
+    // Called on every append: no key string while no fetch is parked.
+    if (this.byKey.size === 0) return
     const set = this.byKey.get(partitionKey(topic, partition))
     if (set === undefined) return
     for (const waiter of [...set]) waiter.resolve('append')

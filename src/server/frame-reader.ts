@@ -8,7 +8,7 @@
 // reused buffer also keeps the received bytes in warm pages, and a frame that spans reads needs
 // no assembly copy: the reads land where the frame belongs.
 
-import { FrameError, MIN_FRAME_BYTES } from './frame-splitter.js'
+import { frameSizeError } from './frame-splitter.js'
 
 const INITIAL_BYTES = 256 * 1024
 /** A buffer grown beyond this for one huge frame is given back once it is consumed. */
@@ -65,14 +65,10 @@ export class FrameReader {
       if (this.need < 0) {
         if (avail < 4) break
         const size = buf.readInt32BE(this.start)
-        if (size < MIN_FRAME_BYTES || size > this.maxFrameBytes) {
+        const error = frameSizeError(size, this.maxFrameBytes)
+        if (error !== null) {
           this.reset()
-          throw new FrameError(
-            size < MIN_FRAME_BYTES
-              ? `request frame of ${size} bytes is below the minimum ${MIN_FRAME_BYTES}`
-              : `request frame of ${size} bytes exceeds socket.request.max.bytes ${this.maxFrameBytes}`,
-            size,
-          )
+          throw error
         }
         this.need = size
       }

@@ -21,6 +21,21 @@ export class FrameError extends Error {
 /** The smallest request: api_key, api_version, correlation_id. */
 export const MIN_FRAME_BYTES = 8
 
+/** The error for a declared frame size outside [MIN_FRAME_BYTES, maxFrameBytes], else null. */
+export function frameSizeError(size: number, maxFrameBytes: number): FrameError | null {
+  if (size < MIN_FRAME_BYTES)
+    return new FrameError(
+      `request frame of ${size} bytes is below the minimum ${MIN_FRAME_BYTES}`,
+      size,
+    )
+  if (size > maxFrameBytes)
+    return new FrameError(
+      `request frame of ${size} bytes exceeds socket.request.max.bytes ${maxFrameBytes}`,
+      size,
+    )
+  return null
+}
+
 /** Assembly buffers start at this size so typical produce frames fit one reused buffer. */
 const MIN_ASSEMBLY_BYTES = 1024 * 1024
 /** Larger assembly buffers are not kept for reuse: memory held per idle connection is bounded. */
@@ -56,14 +71,10 @@ export class FrameSplitter {
       if (this.need < 0) {
         if (this.buffered < 4) return
         const size = this.readSize()
-        if (size < MIN_FRAME_BYTES || size > this.maxFrameBytes) {
+        const error = frameSizeError(size, this.maxFrameBytes)
+        if (error !== null) {
           this.reset()
-          throw new FrameError(
-            size < MIN_FRAME_BYTES
-              ? `request frame of ${size} bytes is below the minimum ${MIN_FRAME_BYTES}`
-              : `request frame of ${size} bytes exceeds socket.request.max.bytes ${this.maxFrameBytes}`,
-            size,
-          )
+          throw error
         }
         this.need = size
       }

@@ -29,3 +29,21 @@ export interface HandlerDef<Req, Res> {
 }
 
 export type AnyHandler = HandlerDef<unknown, unknown>
+
+const MAX_API_KEY = 0x7fff
+
+/** The handlers by API key; throws on a duplicate or bad key or a bad version range. */
+export function handlersByKey(list: readonly AnyHandler[]): Map<number, AnyHandler> {
+  const byKey = new Map<number, AnyHandler>()
+  for (const h of list) {
+    if (!Number.isInteger(h.apiKey) || h.apiKey < 0 || h.apiKey > MAX_API_KEY)
+      throw new Error(`handler ${h.name}: bad api key ${h.apiKey}`)
+    const other = byKey.get(h.apiKey)
+    if (other !== undefined)
+      throw new Error(`api key ${h.apiKey} has two handlers: ${other.name} and ${h.name}`)
+    if (h.minVersion > h.maxVersion || h.minVersion < 0)
+      throw new Error(`handler ${h.name}: bad version range ${h.minVersion}-${h.maxVersion}`)
+    byKey.set(h.apiKey, h)
+  }
+  return byKey
+}

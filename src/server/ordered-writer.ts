@@ -10,6 +10,7 @@ import { read } from 'node:fs'
 import type { Socket } from 'node:net'
 import { sendfile } from '../native/index.js'
 import type { FileRegion, SendfileHandle } from '../native/index.js'
+import { isFileRegion } from '../protocol/primitives/writer.js'
 import type { Chunk } from '../protocol/primitives/writer.js'
 import type { WriterStats } from './stats.js'
 
@@ -35,13 +36,9 @@ const COPY_CHUNK = 256 * 1024
 const POOL_MAX = 8
 const copyPool: Buffer[] = []
 
-function isRegion(c: Chunk): c is FileRegion {
-  return !Buffer.isBuffer(c)
-}
-
 function buffersOnly(entry: Entry): boolean {
   for (let i = entry.index; i < entry.chunks.length; i++) {
-    if (isRegion(entry.chunks[i] as Chunk)) return false
+    if (isFileRegion(entry.chunks[i] as Chunk)) return false
   }
   return true
 }
@@ -73,7 +70,7 @@ export class OrderedWriter {
   private readonly timeoutMs: number
   private readonly onWriteDone = (err?: Error | null): void => {
     this.pendingWrites--
-    if (err !== undefined && err !== null) this.fail(err)
+    if (err !== undefined && err !== null) this.destroy(err)
     if (this.pendingWrites === 0 && this.writesSettled !== null) {
       const settle = this.writesSettled
       this.writesSettled = null
@@ -154,10 +151,6 @@ export class OrderedWriter {
     }
   }
 
-  private fail(err: Error): void {
-    this.destroy(err)
-  }
-
   private async pump(): Promise<void> {
     this.pumping = true
     try {
@@ -174,7 +167,7 @@ export class OrderedWriter {
         this.options.onProgress?.()
       }
     } catch (err) {
-      this.fail(err instanceof Error ? err : new Error(String(err)))
+      this.destroy(err instanceof Error ? err : new Error(String(err)))
     } finally {
       this.pumping = false
       if (!this.dead && this.ending && this.queue.length === 0) this.socket.end()
@@ -191,13 +184,8 @@ export class OrderedWriter {
     this.socket.cork()
     while (this.queue.length > 0 && buffersOnly(this.queue[0] as Entry)) {
       const entry = this.queue.shift() as Entry
-      for (let i = entry.index; i < entry.chunks.length; i++) {
-        const c = entry.chunks[i] as Buffer
-        this.queued -= c.length
-        this.stats.bufferBytes += c.length
-        this.pendingWrites++
-        ok = this.socket.write(c, this.onWriteDone)
-      }
+      for (let i = entry.index; i < entry.chunks.length; i++)
+        ok = this.writeBuffer(entry.chunks[i] as Buffer)
       entry.index = entry.chunks.length
       done.push(entry)
     }
@@ -209,22 +197,27 @@ export class OrderedWriter {
     return ok
   }
 
+  /** Hands one encoded buffer to the socket; returns socket.write's verdict. */
+  private writeBuffer(c: Buffer): boolean {
+    this.queued -= c.length
+    this.stats.bufferBytes += c.length
+    this.pendingWrites++
+    return this.socket.write(c, this.onWriteDone)
+  }
+
   private async writeEntry(entry: Entry): Promise<void> {
     const chunks = entry.chunks
     while (entry.index < chunks.length && !this.dead) {
       const first = chunks[entry.index] as Chunk
-      if (!isRegion(first)) {
+      if (!isFileRegion(first)) {
         // A run of buffers: corked so they leave in one writev (no sendfile is in flight here).
         let ok = true
         this.socket.cork()
         while (entry.index < chunks.length) {
           const c = chunks[entry.index] as Chunk
-          if (isRegion(c)) break
+          if (isFileRegion(c)) break
           entry.index++
-          this.queued -= c.length
-          this.stats.bufferBytes += c.length
-          this.pendingWrites++
-          ok = this.socket.write(c, this.onWriteDone)
+          ok = this.writeBuffer(c)
         }
         this.socket.uncork()
         if (!ok) await this.drained()
@@ -233,7 +226,7 @@ export class OrderedWriter {
       const regions: FileRegion[] = []
       while (entry.index < chunks.length) {
         const c = chunks[entry.index] as Chunk
-        if (!isRegion(c)) break
+        if (!isFileRegion(c)) break
         regions.push(c)
         entry.index++
       }

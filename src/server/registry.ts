@@ -2,6 +2,7 @@
 // (as `handler` and as the default export); add one import line and one list entry per API.
 // ApiVersions derives its answer from this list, so what is advertised is what is served.
 
+import { handlersByKey } from './handler.js'
 import type { AnyHandler } from './handler.js'
 import produce from '../handlers/00-produce.js'
 import fetch from '../handlers/01-fetch.js'
@@ -65,14 +66,5 @@ export const handlers: AnyHandler[] = [
 
 /** The handlers by API key; throws on a duplicate key (two modules claiming one API). */
 export function registerAll(list: readonly AnyHandler[] = handlers): Map<number, AnyHandler> {
-  const byKey = new Map<number, AnyHandler>()
-  for (const h of list) {
-    const other = byKey.get(h.apiKey)
-    if (other !== undefined)
-      throw new Error(`api key ${h.apiKey} has two handlers: ${other.name} and ${h.name}`)
-    if (h.minVersion > h.maxVersion || h.minVersion < 0)
-      throw new Error(`handler ${h.name}: bad version range ${h.minVersion}-${h.maxVersion}`)
-    byKey.set(h.apiKey, h)
-  }
-  return byKey
+  return handlersByKey(list)
 }

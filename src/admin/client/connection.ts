@@ -19,6 +19,7 @@ import { Reader } from '../../protocol/primitives/reader.js'
 import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { decodeMessage, messageVersionIsFlexible } from '../../protocol/schema/codec.js'
 import type { MessageSchema } from '../../protocol/schema/dsl.js'
+import { FrameSplitter } from './frame-splitter.js'
 
 /** An error the CLI prints as is: it already says what went wrong and what to do. */
 export class ClientError extends Error {
@@ -70,8 +71,10 @@ export function describeSocketError(
 export class KafkaConnection {
   private nextCorrelationId = 1
   private readonly pending: Pending[] = []
-  private chunks: Buffer[] = []
-  private buffered = 0
+  private readonly frames = new FrameSplitter(
+    (frame) => this.onFrame(frame),
+    (err) => this.fail(new ClientError(`${this.host}:${this.port}: ${err.message}`)),
+  )
   private closedError: Error | null = null
   /** apiKey -> [min, max] the broker advertises. */
   readonly brokerVersions = new Map<number, { min: number; max: number }>()
@@ -84,7 +87,7 @@ export class KafkaConnection {
     private readonly timeoutMs: number,
   ) {
     socket.setNoDelay(true)
-    socket.on('data', (c: Buffer) => this.onData(c))
+    socket.on('data', (c: Buffer) => this.frames.push(c))
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.fail(new ClientError(describeSocketError(host, port, err)))
     })
@@ -206,22 +209,6 @@ export class KafkaConnection {
     })
   }
 
-  private onData(chunk: Buffer): void {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    while (this.buffered >= 4) {
-      if ((this.chunks[0] as Buffer).length < 4) this.chunks = [Buffer.concat(this.chunks)]
-      const size = (this.chunks[0] as Buffer).readInt32BE(0)
-      if (this.buffered < 4 + size) return
-      const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks)
-      const frame = all.subarray(4, 4 + size)
-      const rest = all.subarray(4 + size)
-      this.chunks = rest.length > 0 ? [rest] : []
-      this.buffered = rest.length
-      this.onFrame(frame)
-    }
-  }
-
   private onFrame(frame: Buffer): void {
     const p = this.pending.shift()
     if (p === undefined) {
@@ -247,6 +234,7 @@ export class KafkaConnection {
 
   private fail(err: Error): void {
     if (this.closedError === null) this.closedError = err
+    this.frames.stop()
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer)
       p.reject(err)

@@ -3,7 +3,8 @@
 // it actually left), so a stalled broker shows up in the percentiles instead of silently lowering
 // the offered load (the "coordinated omission" correction of wrk2 / OMB).
 
-import { AdminClient } from '../../admin/client/client.js'
+import { AdminClient, parseBootstrap } from '../../admin/client/client.js'
+import type { BrokerAddress } from '../../admin/client/client.js'
 import { errorName } from '../../protocol/errors.js'
 import { ProduceResponseSchema } from '../../protocol/messages/produce.js'
 import type { ProduceResponse } from '../../protocol/messages/produce.js'
@@ -52,12 +53,9 @@ export interface PerfProduceResult {
   congestion: string
 }
 
-function hostPort(bootstrap: string): { host: string; port: number } {
-  const first = bootstrap.split(',')[0]?.trim() ?? ''
-  const i = first.lastIndexOf(':')
-  const port = Number(first.slice(i + 1))
-  if (i <= 0 || !Number.isInteger(port)) throw new Error(`'${bootstrap}' is not host:port`)
-  return { host: first.slice(0, i), port }
+/** The first bootstrap address: a sink run or a topic without a known leader goes there. */
+function firstBootstrap(bootstrap: string): BrokerAddress {
+  return parseBootstrap(bootstrap)[0] as BrokerAddress
 }
 
 /** Creates the topic when missing and returns the leader's address (single-leader targets). */
@@ -91,7 +89,7 @@ async function prepareTopic(options: PerfProduceOptions): Promise<{ host: string
     if (leaders.size !== 1)
       throw new Error('samsa perf drives one broker: the partitions have several leaders')
     const leader = md.brokers.find((b) => b.nodeId === t.partitions[0]?.leaderId)
-    if (leader === undefined) return hostPort(options.bootstrap)
+    if (leader === undefined) return firstBootstrap(options.bootstrap)
     return { host: leader.host, port: leader.port }
   } finally {
     await admin.close()
@@ -99,7 +97,8 @@ async function prepareTopic(options: PerfProduceOptions): Promise<{ host: string
 }
 
 export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfProduceResult> {
-  const target = options.sink === true ? hostPort(options.bootstrap) : await prepareTopic(options)
+  const target =
+    options.sink === true ? firstBootstrap(options.bootstrap) : await prepareTopic(options)
   const conn = await PipelinedSocket.connect(target.host, target.port, options.congestion)
   const inflight = Math.max(1, options.inflight)
   const batchRecords = Math.max(1, Math.min(options.batchRecords, options.messages))

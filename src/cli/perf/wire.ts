@@ -1,8 +1,9 @@
 // One TCP connection carrying many requests in flight. Responses come back in request order
-// (Kafka guarantees it per connection), so a FIFO of callbacks matches them; frames are split
-// out of the byte stream without copying unless a frame straddles two reads.
+// (Kafka guarantees it per connection), so a FIFO of callbacks matches them; FrameSplitter cuts
+// frames out of the byte stream without copying unless a frame straddles reads.
 
 import net from 'node:net'
+import { FrameSplitter } from '../../admin/client/frame-splitter.js'
 import { getTcpCongestion, setTcpCongestion } from '../../native/index.js'
 
 export type FrameHandler = (frame: Buffer) => void
@@ -10,13 +11,16 @@ export type FrameHandler = (frame: Buffer) => void
 export class PipelinedSocket {
   private readonly handlers: FrameHandler[] = []
   private head = 0
-  private pendingChunk: Buffer | null = null
+  private readonly frames = new FrameSplitter(
+    (frame) => this.onFrame(frame),
+    (err) => this.fail(err),
+  )
   private closedError: Error | null = null
   onError: (err: Error) => void = () => {}
 
   private constructor(readonly socket: net.Socket) {
     socket.setNoDelay(true)
-    socket.on('data', (c: Buffer) => this.onData(c))
+    socket.on('data', (c: Buffer) => this.frames.push(c))
     socket.on('error', (err) => this.fail(err))
     socket.on('close', () => this.fail(new Error('connection closed by the peer')))
   }
@@ -63,34 +67,23 @@ export class PipelinedSocket {
     this.socket.write(frame)
   }
 
-  private onData(chunk: Buffer): void {
-    let buf = chunk
-    if (this.pendingChunk !== null) {
-      buf = Buffer.concat([this.pendingChunk, chunk])
-      this.pendingChunk = null
+  private onFrame(frame: Buffer): void {
+    const handler = this.handlers[this.head++]
+    if (handler === undefined) {
+      this.fail(new Error('response without a request'))
+      return
     }
-    let pos = 0
-    while (buf.length - pos >= 4) {
-      const size = buf.readInt32BE(pos)
-      if (buf.length - pos - 4 < size) break
-      const handler = this.handlers[this.head++]
-      if (handler === undefined) {
-        this.fail(new Error('response without a request'))
-        return
-      }
-      if (this.head > 1024 && this.head * 2 > this.handlers.length) {
-        this.handlers.splice(0, this.head)
-        this.head = 0
-      }
-      handler(buf.subarray(pos + 4, pos + 4 + size))
-      pos += 4 + size
+    if (this.head > 1024 && this.head * 2 > this.handlers.length) {
+      this.handlers.splice(0, this.head)
+      this.head = 0
     }
-    if (pos < buf.length) this.pendingChunk = buf.subarray(pos)
+    handler(frame)
   }
 
   private fail(err: Error): void {
     if (this.closedError !== null) return
     this.closedError = err
+    this.frames.stop()
     this.socket.destroy()
     this.onError(err)
   }

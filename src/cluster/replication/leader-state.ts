@@ -16,6 +16,10 @@ interface Follower {
   lastFetchLeaderLeo: number
 }
 
+function newFollower(lastCaughtUpTime: number): Follower {
+  return { leo: -1, lastCaughtUpTime, lastFetchTime: 0, lastFetchLeaderLeo: -1 }
+}
+
 export interface LeaderStateOptions {
   control: Pick<ClusterControl, 'alterIsr' | 'partitionState'>
   nodeId: number
@@ -53,13 +57,7 @@ export class LeaderState {
     this.epochStartOffset = o.log.logEndOffset
     const now = o.clock()
     for (const id of state.replicas) {
-      if (id === o.nodeId) continue
-      this.followers.set(id, {
-        leo: -1,
-        lastCaughtUpTime: state.isr.includes(id) ? now : 0,
-        lastFetchTime: 0,
-        lastFetchLeaderLeo: -1,
-      })
+      if (id !== o.nodeId) this.followers.set(id, newFollower(state.isr.includes(id) ? now : 0))
     }
   }
 
@@ -84,13 +82,7 @@ export class LeaderState {
     this.replicas = [...state.replicas]
     const now = this.o.clock()
     for (const id of state.replicas) {
-      if (id !== this.o.nodeId && !this.followers.has(id))
-        this.followers.set(id, {
-          leo: -1,
-          lastCaughtUpTime: now,
-          lastFetchTime: 0,
-          lastFetchLeaderLeo: -1,
-        })
+      if (id !== this.o.nodeId && !this.followers.has(id)) this.followers.set(id, newFollower(now))
     }
     for (const id of [...this.followers.keys()])
       if (!state.replicas.includes(id)) this.followers.delete(id)
@@ -152,18 +144,25 @@ export class LeaderState {
   private maybeAdvanceHighWatermark(): boolean {
     if (this.stopped) return false
     const log = this.o.log
-    let hw = log.logEndOffset
-    const members =
-      this.pendingIsr === null ? this.isr : [...new Set([...this.isr, ...this.pendingIsr])]
-    for (const id of members) {
-      if (id === this.o.nodeId) continue
-      const leo = this.followers.get(id)?.leo ?? -1
-      if (leo < 0) return false
-      if (leo < hw) hw = leo
-    }
-    if (hw <= log.highWatermark) return false
+    // Runs on every append and follower fetch: no per-call arrays. Duplicates in
+    // isr + pendingIsr do not change the minimum.
+    let hw = this.minLeo(this.isr, log.logEndOffset)
+    if (this.pendingIsr !== null) hw = this.minLeo(this.pendingIsr, hw)
+    if (hw < 0 || hw <= log.highWatermark) return false
     log.highWatermark = hw
     return true
+  }
+
+  /** min(upTo, LEO of every follower in ids); -1 when one has not fetched yet. */
+  private minLeo(ids: readonly number[], upTo: number): number {
+    let hw = upTo
+    for (const id of ids) {
+      if (id === this.o.nodeId) continue
+      const leo = this.followers.get(id)?.leo ?? -1
+      if (leo < 0) return -1
+      if (leo < hw) hw = leo
+    }
+    return hw
   }
 
   private maybeExpandIsr(id: number, f: Follower): void {

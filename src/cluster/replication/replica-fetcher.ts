@@ -55,6 +55,17 @@ export interface FetchPartitionState {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
+/** Appends `entry` to its topic's group in a request being built (one topic entry per topic). */
+function addToTopic<P>(
+  byTopic: Map<string, { topic: string; partitions: P[] }>,
+  topic: string,
+  entry: P,
+): void {
+  const t = byTopic.get(topic)
+  if (t === undefined) byTopic.set(topic, { topic, partitions: [entry] })
+  else t.partitions.push(entry)
+}
+
 /** The prefix of whole batches in a fetched record set (a response may end mid-batch). */
 export function wholeBatches(records: Buffer): Buffer {
   let pos = 0
@@ -249,12 +260,7 @@ export class ReplicaFetcher {
         continue
       }
       asked.set(key(st.topic, st.partition), { st, epoch: st.leaderEpoch })
-      let t = byTopic.get(st.topic)
-      if (t === undefined) {
-        t = { topic: st.topic, partitions: [] }
-        byTopic.set(st.topic, t)
-      }
-      t.partitions.push({
+      addToTopic(byTopic, st.topic, {
         partition: st.partition,
         currentLeaderEpoch: st.leaderEpoch,
         leaderEpoch: latest,
@@ -303,12 +309,7 @@ export class ReplicaFetcher {
     for (const st of ready) {
       const offset = st.log.logEndOffset
       epochs.set(key(st.topic, st.partition), { st, epoch: st.leaderEpoch, offset })
-      let t = byTopic.get(st.topic)
-      if (t === undefined) {
-        t = { topic: st.topic, partitions: [] }
-        byTopic.set(st.topic, t)
-      }
-      t.partitions.push({
+      addToTopic(byTopic, st.topic, {
         partition: st.partition,
         currentLeaderEpoch: st.leaderEpoch,
         fetchOffset: offset,

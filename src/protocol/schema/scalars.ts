@@ -1,10 +1,9 @@
 // Readers and writers for single values of the primitive types, specialised per form (classic
 // or compact, nullable or not), used by the codec's compiled plans.
 
-import type { FileRegion } from '../../native/index.js'
 import type { Reader } from '../primitives/reader.js'
 import type { Writer } from '../primitives/writer.js'
-import type { PrimitiveType } from './dsl.js'
+import type { PrimitiveType, RecordsValue } from './dsl.js'
 
 export type ReadFn = (r: Reader) => unknown
 export type WriteFn = (w: Writer, v: unknown) => void
@@ -19,10 +18,7 @@ export function nullError(path: string): Error {
   return new Error(`${path}: null is not allowed in this version`)
 }
 
-interface RegionsValue {
-  regions: readonly FileRegion[]
-  bytes: number
-}
+type RegionsValue = Exclude<RecordsValue, Buffer | null>
 
 function writeRecords(
   w: Writer,
