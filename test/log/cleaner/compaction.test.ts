@@ -424,14 +424,15 @@ describe('log compaction', () => {
     expect(fs.readdirSync(log.dir).filter((n) => n.includes('.deleted'))).toEqual([])
     expect(latestByKey(await readAll(log)).get(key(3))).toBe('v599'.padEnd(1000, '.'))
 
-    // With file.delete.delay.ms the unlink comes later, also in the background.
-    log.config = { ...log.config, fileDeleteDelayMs: 20 }
+    // With file.delete.delay.ms the unlink comes later, also in the background. The delay is
+    // long enough that the files are surely still there when cleanLog returns on a busy machine.
+    log.config = { ...log.config, fileDeleteDelayMs: 500 }
     for (let i = 0; i < 600; i++)
       log.append(keyedBatch([{ key: key(i % 10), value: `w${i}`.padEnd(4000, '.') }]))
     await m.cleaner.cleanLog(log, { force: true })
     const deleted = (): string[] => fs.readdirSync(log.dir).filter((n) => n.includes('.deleted'))
     expect(deleted().length).toBeGreaterThan(0)
-    for (let i = 0; i < 200 && deleted().length > 0; i++)
+    for (let i = 0; i < 400 && deleted().length > 0; i++)
       await new Promise((r) => setTimeout(r, 10))
     expect(deleted()).toEqual([])
     expect(openDeleted()).toEqual([])
