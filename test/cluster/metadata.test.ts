@@ -119,8 +119,11 @@ describe('cluster metadata', () => {
     const md = await until('failover', async () => {
       const res = await metadataFrom(survivor.bootstrap, ['replicated'])
       const parts = res.topics[0]?.partitions ?? []
+      // The controller moves leaderships and drops the dead follower from other ISRs in
+      // separate CAS writes: wait for both before checking the result.
       const moved =
-        res.brokers.length === 2 && parts.every((p) => p.leaderId !== 3 && p.leaderId !== -1)
+        res.brokers.length === 2 &&
+        parts.every((p) => p.leaderId !== 3 && p.leaderId !== -1 && !p.isrNodes.includes(3))
       return moved ? res : undefined
     })
     for (const p of md.topics[0]?.partitions ?? []) {
