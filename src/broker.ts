@@ -152,6 +152,7 @@ export async function startBroker(
       cleanerEnable: config.logCleanerEnable,
       cleanerBackoffMs: config.logCleanerBackoffMs,
       recoveryThreadsPerDataDir: config.numRecoveryThreadsPerDataDir,
+      segmentRecycleBytes: config.logSegmentRecycleBytes,
       log,
       replicated: clusterMode,
     })

@@ -57,6 +57,8 @@ export interface BrokerConfig {
   readonly tcpCongestion: string
   readonly logCleanerEnable: boolean
   readonly numRecoveryThreadsPerDataDir: number
+  /** Samsa: deleted segment files kept per log dir for reuse (see SegmentPool). */
+  readonly logSegmentRecycleBytes: number
   readonly logCleanerBackoffMs: number
   /** metadata.store: the etcd URL in cluster mode, null on a single node. */
   readonly metadataStore: string | null
@@ -268,6 +270,7 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     tcpCongestion: str('samsa.tcp.congestion') ?? '',
     logCleanerEnable: bool('log.cleaner.enable'),
     numRecoveryThreadsPerDataDir: int('num.recovery.threads.per.data.dir'),
+    logSegmentRecycleBytes: int('samsa.log.segment.recycle.bytes'),
     logCleanerBackoffMs: int('log.cleaner.backoff.ms'),
     metadataStore: (str('metadata.store') ?? '') === '' ? null : (str('metadata.store') ?? null),
     brokerRack: (str('broker.rack') ?? '') === '' ? null : (str('broker.rack') ?? null),

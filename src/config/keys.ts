@@ -166,6 +166,13 @@ export const KEY_DEFS: readonly KeyDef[] = [
   },
   { key: 'log.preallocate', kind: 'bool', default: 'false', doc: 'preallocate segment files' },
   {
+    key: 'samsa.log.segment.recycle.bytes',
+    kind: 'long',
+    default: '1073741824',
+    min: 0,
+    doc: 'deleted segment files kept per log dir and reused for new segments (0: off)',
+  },
+  {
     key: 'num.recovery.threads.per.data.dir',
     kind: 'int',
     default: '1',

@@ -17,6 +17,7 @@ import { LogCleaner } from './cleaner/log-cleaner.js'
 import { realFileSystem } from './fs.js'
 import { PartitionLog } from './partition-log.js'
 import { logBytes } from './recovery.js'
+import { SegmentPool, currentBootId, machineRestarted, recordBootId } from './segment-pool.js'
 import type { CheckpointEntry } from './checkpoint.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
@@ -39,6 +40,8 @@ export interface LogManagerOptions {
   /** Cluster mode: high watermarks are moved by replication and reloaded from the
    * replication-offset-checkpoint rather than following the log end. Default false. */
   replicated?: boolean
+  /** log.segment.recycle.bytes: deleted segment files kept per dir for reuse (default 0: off). */
+  segmentRecycleBytes?: number
 }
 
 const PARTITION_DIR = /^(.+)-(\d+)$/
@@ -110,6 +113,7 @@ export class LogManager {
   private readonly logFn: LogFn | undefined
   private closed = false
   private readonly removals = new Set<Promise<void>>()
+  private readonly pools = new Map<string, SegmentPool>()
   /** Compaction; its schedule runs only with cleanerEnable (manual cleanLog calls always work). */
   readonly cleaner: LogCleaner
 
@@ -125,6 +129,11 @@ export class LogManager {
       backoffMs: options.cleanerBackoffMs,
       log: options.log,
     })
+    for (const dir of options.logDirs)
+      this.pools.set(
+        dir,
+        new SegmentPool(this.fs, dir, options.segmentRecycleBytes ?? 0, this.logFn),
+      )
   }
 
   static async open(options: LogManagerOptions): Promise<LogManager> {
@@ -268,6 +277,7 @@ export class LogManager {
       }
     }
     await this.deletionsDone()
+    for (const pool of this.pools.values()) pool.close()
     for (const dir of this.options.logDirs) {
       if (!failedDirs.has(dir))
         await writeFileAtomic(this.fs, path.join(dir, CLEAN_SHUTDOWN_MARKER), Buffer.alloc(0))
@@ -284,6 +294,7 @@ export class LogManager {
       clock: this.clock,
       log: this.logFn,
       highWatermarkFollowsLogEnd: this.options.replicated !== true,
+      pool: this.pools.get(path.dirname(dir)),
       onAppend: (log: PartitionLog) => {
         for (const l of this.listeners) l(log)
       },
@@ -307,10 +318,13 @@ export class LogManager {
   private async loadAll(): Promise<void> {
     const progress = new LoadProgress(this.clock, this.logFn)
     const queues: (() => Promise<void>)[][] = []
+    const bootId = currentBootId()
     for (const dir of this.options.logDirs) {
       const queue: (() => Promise<void>)[] = []
       queues.push(queue)
       this.fs.mkdir(dir)
+      this.pools.get(dir)?.init()
+      const restarted = machineRestarted(dir, bootId)
       const marker = path.join(dir, CLEAN_SHUTDOWN_MARKER)
       const clean = this.fs.exists(marker)
       // Removed before loading: a crash during loading must count as unclean (KAFKA-10471).
@@ -335,6 +349,7 @@ export class LogManager {
         queue.push(async () => {
           const log = await PartitionLog.load(this.logOptions(topic, partition, full), {
             clean,
+            machineRestarted: restarted,
             recoveryPoint: recoveryPoints.get(name) ?? 0,
             logStartOffset: startOffsets.get(name) ?? 0,
             highWatermark: highWatermarks.get(name) ?? 0,
@@ -371,6 +386,7 @@ export class LogManager {
     }
     // The first failure; the other workers finish the partition they hold and stop.
     if (failures.length > 0) throw failures[0]
+    for (const dir of this.options.logDirs) recordBootId(this.fs, dir, bootId)
     progress.summary()
   }
 

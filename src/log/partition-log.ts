@@ -29,6 +29,7 @@ import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
 import type { ProducerEntry } from './producer-state.js'
 import type { LogFn } from '../log-fn.js'
+import type { SegmentPool } from './segment-pool.js'
 
 export interface AppendOptions {
   leaderEpoch?: number
@@ -60,6 +61,8 @@ export interface PartitionLogOptions {
   /** false (replication): the high watermark is moved by the leader, and loads from the
    * replication-offset-checkpoint instead of jumping to the log end. Default true. */
   highWatermarkFollowsLogEnd?: boolean
+  /** Where new segments take recycled files from and deleted ones go (the data dir's pool). */
+  pool?: SegmentPool
 }
 
 export interface LoadState {
@@ -67,6 +70,8 @@ export interface LoadState {
   logStartOffset: number
   highWatermark: number
   clean: boolean
+  /** See LoadOptions.machineRestarted. */
+  machineRestarted?: boolean
   onBytes?: (bytes: number) => void
 }
 
@@ -95,6 +100,7 @@ export class PartitionLog {
   private readonly logFn: LogFn | undefined
   private readonly onAppend: ((log: PartitionLog) => void) | undefined
   private readonly scanner: BatchScanner
+  private readonly pool: SegmentPool | undefined
   readonly producerState = new ProducerStateManager()
   /** Which leader epoch started where (leader-epoch-checkpoint), for follower truncation. */
   leaderEpochCache: LeaderEpochCache
@@ -109,6 +115,7 @@ export class PartitionLog {
     this.logFn = o.log
     this.onAppend = o.onAppend
     this.scanner = new BatchScanner(o.fs)
+    this.pool = o.pool
     this.lastFlushTime = o.clock()
     if (o.highWatermarkFollowsLogEnd === false) this.highWatermarkFollowsLogEnd = false
     this.leaderEpochCache = new LeaderEpochCache(o.fs, path.join(o.dir, 'leader-epoch-checkpoint'))
@@ -132,7 +139,7 @@ export class PartitionLog {
   static create(o: PartitionLogOptions): PartitionLog {
     const log = new PartitionLog(o)
     o.fs.mkdir(o.dir)
-    log.segments = [LogSegment.create(o.fs, o.dir, 0, o.config, o.clock())]
+    log.segments = [LogSegment.create(o.fs, o.dir, 0, o.config, o.clock(), o.pool)]
     log.openEpochCache()
     return log
   }
@@ -146,6 +153,8 @@ export class PartitionLog {
       config: o.config,
       recoveryPoint: state.recoveryPoint,
       clean: state.clean,
+      machineRestarted: state.machineRestarted,
+      pool: o.pool,
       logStartOffset: state.logStartOffset,
       now: o.clock(),
       onBytes: state.onBytes,
@@ -451,7 +460,9 @@ export class PartitionLog {
     try {
       if (offset < this.segments[0].baseOffset) {
         for (const seg of this.segments) seg.delete(0, false)
-        this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config, this.clock())]
+        this.segments = [
+          LogSegment.create(this.fs, this.dir, offset, this.config, this.clock(), this.pool),
+        ]
         this.startOffset = offset
         this.endOffset = offset
       } else {
@@ -481,7 +492,9 @@ export class PartitionLog {
       await new Promise((resolve) => setTimeout(resolve, 2))
     try {
       for (const seg of this.segments) seg.delete(0, false)
-      this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config, this.clock())]
+      this.segments = [
+        LogSegment.create(this.fs, this.dir, offset, this.config, this.clock(), this.pool),
+      ]
     } catch (err) {
       throw this.fail(err, 'truncate')
     }
@@ -669,7 +682,9 @@ export class PartitionLog {
   private roll(now: number): void {
     const old = this.active
     old.seal()
-    this.segments.push(LogSegment.create(this.fs, this.dir, this.endOffset, this.config, now))
+    this.segments.push(
+      LogSegment.create(this.fs, this.dir, this.endOffset, this.config, now, this.pool),
+    )
     // Kafka flushes the finished segment asynchronously on roll, so recovery stays short.
     const upTo = this.endOffset
     old

@@ -16,6 +16,7 @@ import {
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
 import type { LogFn } from '../log-fn.js'
+import type { SegmentPool } from './segment-pool.js'
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|snapshot)$/
 const LEFTOVER = /\.(deleted|cleaned|swap|tmp)$/
@@ -34,6 +35,13 @@ export interface LoadOptions {
   now: number
   onBytes?: (bytes: number) => void
   log?: LogFn
+  /** Recycled segment files for new segments (and for this log's deleted ones). */
+  pool?: SegmentPool
+  /**
+   * The machine may have restarted since the logs were written: the page cache is gone, and past
+   * the recovery point a recycled file may still hold its old bytes on disk.
+   */
+  machineRestarted?: boolean
 }
 
 export interface LoadResult {
@@ -74,7 +82,7 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
   bases.sort((a, b) => a - b)
   const scanner = new BatchScanner(fs)
   if (bases.length === 0) {
-    const seg = LogSegment.create(fs, dir, o.logStartOffset, config, o.now)
+    const seg = LogSegment.create(fs, dir, o.logStartOffset, config, o.now, o.pool)
     return {
       segments: [seg],
       logEndOffset: o.logStartOffset,
@@ -89,10 +97,15 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
     const base = bases[i]
     const p = LogSegment.paths(dir, base)
     const indexesPresent = fs.exists(p.index) && fs.exists(p.timeIndex)
-    const seg = LogSegment.open(fs, dir, base, config, last, o.now)
+    const seg = LogSegment.open(fs, dir, base, config, last, o.now, o.pool)
     segments.push(seg)
+    // After a clean shutdown everything was flushed and the old bytes cut off.
+    if (o.clean) seg.dropRecycledMarker()
     const nextBase = last ? Infinity : bases[i + 1]
     let recover = !o.clean && nextBase > o.recoveryPoint
+    // Past the recovery point such a file may hold what it held before it was recycled.
+    const stopAt =
+      !o.clean && seg.recycled && o.machineRestarted === true ? o.recoveryPoint : Infinity
     if (!recover && !indexesPresent) recover = true
     if (!recover) {
       const indexOk =
@@ -111,7 +124,7 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
     }
     if (recover) {
       const before = seg.size
-      const validEnd = await recoverSegment(fs, seg, config, o.onBytes)
+      const validEnd = await recoverSegment(fs, seg, config, o.onBytes, stopAt)
       if (validEnd < before) {
         truncatedBytes += before - validEnd
         let dropped = before - validEnd
@@ -154,7 +167,7 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
 /**
  * CRC-checks every batch of the segment, rebuilding both indexes, and returns the position after
  * the last valid batch. A batch is valid when its header fits, its magic is 2, its offsets follow
- * the previous batch and its CRC matches.
+ * the previous batch, it starts below `stopAtOffset` and its CRC matches.
  *
  * Reads go through the thread pool, one chunk ahead: while the batches of one chunk are checked
  * (native CRC, fast) the next chunk is already being read, and other partitions' scans and the
@@ -165,6 +178,7 @@ export async function recoverSegment(
   seg: LogSegment,
   config: LogConfig,
   onBytes?: (bytes: number) => void,
+  stopAtOffset = Infinity,
 ): Promise<number> {
   seg.resetIndexing()
   const fd = seg.fd
@@ -206,6 +220,7 @@ export async function recoverSegment(
       const baseOffset = batchBaseOffset(cur, o)
       const delta = batchLastOffsetDelta(cur, o)
       if (cur[o + MAGIC] !== 2 || baseOffset < expected || delta < 0) break
+      if (baseOffset >= stopAtOffset) break
       if (!batchCrcValid(cur, o, size)) break
       seg.indexBatch(
         baseOffset + delta,

@@ -9,6 +9,8 @@ import { TimeIndex } from './time-index.js'
 import { batchLastOffset, batchMaxTimestamp, batchSize } from './record-batch.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
+import { RECYCLED_SUFFIX } from './segment-pool.js'
+import type { SegmentPool } from './segment-pool.js'
 
 /**
  * Dropping the last reference to a file frees its blocks inside close()/unlink(), a few ms per
@@ -16,6 +18,14 @@ import type { LogConfig } from './log-config.js'
  * Smaller ones stay synchronous, so their removal is observable at once.
  */
 const BACKGROUND_FREE_BYTES = 1024 * 1024
+
+/**
+ * A recycled file is zeroed this far ahead of the appends, in one write per step. Page-aligned
+ * steps overwrite whole cached pages, so no append ever reads an old page back from disk.
+ */
+const ZERO_AHEAD_BYTES = 4 * 1024 * 1024
+const PAGE = 4096
+let zeros: Buffer | null = null
 
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return String(baseOffset).padStart(20, '0') + suffix
@@ -33,6 +43,16 @@ export class LogSegment {
   createdAt: number
   pins = 0
   deleted = false
+  /** The file came from the SegmentPool; a `.recycled` marker exists until sealed and flushed. */
+  recycled = false
+  /**
+   * Old bytes of a recycled file start here (a write of zeros moves it ahead of each append), up
+   * to recycledEnd. Infinity: nothing old is left in the file.
+   */
+  private zeroedTo = Infinity
+  private recycledEnd = 0
+  private sealed = false
+  private pool: SegmentPool | undefined
   private fdOpen = true
   private advisedSequential = false
 
@@ -53,11 +73,15 @@ export class LogSegment {
     this.createdAt = now
   }
 
-  static paths(dir: string, baseOffset: number): { log: string; index: string; timeIndex: string } {
+  static paths(
+    dir: string,
+    baseOffset: number,
+  ): { log: string; index: string; timeIndex: string; recycled: string } {
     return {
       log: path.join(dir, segmentFileName(baseOffset, '.log')),
       index: path.join(dir, segmentFileName(baseOffset, '.index')),
       timeIndex: path.join(dir, segmentFileName(baseOffset, '.timeindex')),
+      recycled: path.join(dir, segmentFileName(baseOffset, RECYCLED_SUFFIX)),
     }
   }
 
@@ -68,20 +92,43 @@ export class LogSegment {
     baseOffset: number,
     config: LogConfig,
     now: number,
+    pool?: SegmentPool,
   ): LogSegment {
     const p = LogSegment.paths(dir, baseOffset)
-    const fd = fs.open(p.log, 'w+')
-    if (config.preallocate) {
-      try {
-        fallocate(fd, 0, config.segmentBytes)
-      } catch {
-        // Preallocation is an optimisation; a filesystem without fallocate works without it.
+    let fd = -1
+    let recycledEnd = 0
+    if (pool !== undefined && pool.size > 0) {
+      // The marker first: a machine crash that kept the rename also kept the marker (metadata
+      // of one filesystem is journaled in order).
+      fs.close(fs.open(p.recycled, 'w'))
+      const got = pool.take(p.log)
+      if (got === null) fs.unlink(p.recycled)
+      else {
+        fd = got.fd
+        recycledEnd = got.size
+      }
+    }
+    if (fd < 0) {
+      fd = fs.open(p.log, 'w+')
+      if (config.preallocate) {
+        try {
+          fallocate(fd, 0, config.segmentBytes)
+        } catch {
+          // Preallocation is an optimisation; a filesystem without fallocate works without it.
+        }
       }
     }
     for (const f of [p.index, p.timeIndex]) if (fs.exists(f)) fs.unlink(f)
     const index = new OffsetIndex(fs, p.index, baseOffset, config.segmentIndexBytes, true)
     const timeIndex = new TimeIndex(fs, p.timeIndex, baseOffset, config.segmentIndexBytes, true)
-    return new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, 0, now)
+    const seg = new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, 0, now)
+    seg.pool = pool
+    if (recycledEnd > 0) {
+      seg.recycled = true
+      seg.zeroedTo = 0
+      seg.recycledEnd = recycledEnd
+    }
+    return seg
   }
 
   /** An existing segment; `size` is the log bytes to trust (the file may be preallocated). */
@@ -92,13 +139,18 @@ export class LogSegment {
     config: LogConfig,
     writable: boolean,
     now: number,
+    pool?: SegmentPool,
   ): LogSegment {
     const p = LogSegment.paths(dir, baseOffset)
     const fd = fs.open(p.log, 'r+')
     const size = fs.fstatSize(fd)
     const index = new OffsetIndex(fs, p.index, baseOffset, config.segmentIndexBytes, writable)
     const timeIndex = new TimeIndex(fs, p.timeIndex, baseOffset, config.segmentIndexBytes, writable)
-    return new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, size, now)
+    const seg = new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, size, now)
+    seg.pool = pool
+    seg.recycled = fs.exists(p.recycled)
+    seg.sealed = !writable
+    return seg
   }
 
   get isEmpty(): boolean {
@@ -116,6 +168,8 @@ export class LogSegment {
    */
   append(buffers: readonly Buffer[], total: number, indexIntervalBytes: number): void {
     const start = this.size
+    // Old bytes right after this append could pass for its continuation after a crash.
+    if (start + total + PAGE > this.zeroedTo) this.zeroAhead(start + total + PAGE)
     try {
       // FileSystem.pwritev writes everything or throws (the addon loops over short writes).
       if (this.fs.pwritev(this.fd, buffers, start) !== total)
@@ -145,6 +199,23 @@ export class LogSegment {
       }
     }
     this.size = position
+  }
+
+  /**
+   * Overwrites the old bytes of a recycled file with zeros up to at least `upTo`, a step ahead:
+   * whatever happens to the append that follows, recovery stops at zeros and never at an old
+   * batch. On failure nothing else changed, so the caller's append fails as a write error would.
+   */
+  private zeroAhead(upTo: number): void {
+    zeros ??= Buffer.alloc(ZERO_AHEAD_BYTES)
+    while (this.zeroedTo < upTo && this.zeroedTo < this.recycledEnd) {
+      const to = Math.min(this.recycledEnd, this.zeroedTo + ZERO_AHEAD_BYTES)
+      const len = to - this.zeroedTo
+      if (this.fs.pwritev(this.fd, [zeros.subarray(0, len)], this.zeroedTo) !== len)
+        throw Object.assign(new Error('pwritev wrote part of a zero fill'), { code: 'EIO' })
+      this.zeroedTo = to
+    }
+    if (this.zeroedTo >= this.recycledEnd) this.zeroedTo = Infinity
   }
 
   /** Index bookkeeping for one batch at `position` (append, recovery and rebuild share it). */
@@ -233,6 +304,8 @@ export class LogSegment {
       this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
     }
     if (this.fs.fstatSize(this.fd) > this.size) this.fs.ftruncate(this.fd, this.size)
+    this.zeroedTo = Infinity
+    this.sealed = true
     this.index.trim()
     this.timeIndex.trim()
   }
@@ -240,6 +313,7 @@ export class LogSegment {
   /** Cuts the log at `position` (a batch boundary) and re-derives indexes and counters. */
   truncateAt(scanner: BatchScanner, offset: number, position: number, interval: number): void {
     this.fs.ftruncate(this.fd, position)
+    this.zeroedTo = Infinity
     this.size = position
     this.index.makeWritable()
     this.timeIndex.makeWritable()
@@ -270,7 +344,18 @@ export class LogSegment {
   flush(): Promise<void> {
     this.index.flush()
     this.timeIndex.flush()
-    return this.fs.fdatasync(this.fd)
+    const synced = this.fs.fdatasync(this.fd)
+    if (!this.recycled || !this.sealed) return synced
+    // Sealed (old bytes cut off) and now on disk: no machine crash can bring old bytes back.
+    return synced.then(() => this.dropRecycledMarker())
+  }
+
+  /** Forgets that the file was recycled (its old bytes can no longer appear). */
+  dropRecycledMarker(): void {
+    if (!this.recycled) return
+    this.recycled = false
+    const marker = LogSegment.paths(this.dir, this.baseOffset).recycled
+    if (this.fs.exists(marker)) this.fs.unlink(marker)
   }
 
   close(): void {
@@ -292,17 +377,22 @@ export class LogSegment {
     this.deleted = true
     this.index.release()
     this.timeIndex.release()
+    const p = LogSegment.paths(this.dir, this.baseOffset)
+    if (this.recycled && this.fs.exists(p.recycled)) this.fs.unlink(p.recycled)
+    const files: string[] = []
+    // Nothing reads the file any more: the pool may keep it, fd and cached pages included.
+    if (this.pins === 0 && this.pool !== undefined && this.pool.capacity > 0) {
+      if (this.pool.adopt(this.fd, p.log, this.fs.fstatSize(this.fd))) this.fdOpen = false
+    }
     // DONTNEED only on clean pages: on dirty ones it would start writeback of doomed data.
     // Unlinked now, the pages go with the file anyway: no synchronous fadvise on the event loop.
-    if (flushed && delayMs > 0) {
+    if (this.fdOpen && flushed && delayMs > 0) {
       try {
         fadvise(this.fd, 0, 0, FADV.DONTNEED)
       } catch {
         // Advice only.
       }
     }
-    const p = LogSegment.paths(this.dir, this.baseOffset)
-    const files: string[] = []
     for (const f of [p.log, p.index, p.timeIndex]) {
       if (!this.fs.exists(f)) continue
       this.fs.rename(f, f + '.deleted')

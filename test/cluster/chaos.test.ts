@@ -2,7 +2,7 @@
 // unique values one at a time while a fault loop SIGKILLs and restarts the partition leader (or
 // a follower, or the controller). After healing: the ISR is full again, every replica holds the
 // same bytes, every acknowledged value is present exactly once and no value appears twice.
-// SAMSA_CHAOS_MS sets how long the faults run (default 15 s; the issue asks for 45-60 s).
+// SAMSA_CHAOS_MS sets how long the faults run (default 60 s).
 import { readSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -16,7 +16,7 @@ import type { ProduceRequest, ProduceResponse } from '../../src/protocol/message
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { createTopic, useCluster, withAdmin } from './fixture.js'
 
-const CHAOS_MS = Number(process.env.SAMSA_CHAOS_MS ?? 15_000)
+const CHAOS_MS = Number(process.env.SAMSA_CHAOS_MS ?? 60_000)
 const TOPIC = 'chaos'
 
 const fx = useCluster(3, {

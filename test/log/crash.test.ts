@@ -18,9 +18,12 @@ beforeEach(() => {
 afterEach(() => rmDir(dir))
 
 /** Runs the child until it acknowledged `target` appends, then SIGKILLs it. */
-function runAndKill(target: number): Promise<{ first: number; last: number }[]> {
+function runAndKill(
+  target: number,
+  mode: 'plain' | 'recycle',
+): Promise<{ first: number; last: number }[]> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, [child, dir, mode], { stdio: ['ignore', 'pipe', 'pipe'] })
     const acks: { first: number; last: number }[] = []
     let pending = ''
     let stderr = ''
@@ -52,35 +55,40 @@ function runAndKill(target: number): Promise<{ first: number; last: number }[]> 
 }
 
 describe.skipIf(!haveDist)('crash (SIGKILL mid-append)', () => {
-  it('keeps every acknowledged append and ends on a batch boundary, twice', async () => {
-    const all: { first: number; last: number }[] = []
-    for (const target of [3000, 2000]) {
-      const acks = await runAndKill(target)
-      expect(acks.length).toBeGreaterThanOrEqual(target)
-      all.push(...acks)
-      const m = await LogManager.open({ logDirs: [dir], defaults: config() })
-      try {
-        const log = m.get('crash', 0)
-        expect(log).toBeDefined()
-        if (log === undefined) return
-        const lastAck = all[all.length - 1].last
-        expect(log.logEndOffset).toBeGreaterThan(lastAck)
-        const r = log.read(0, 10 ** 10)
-        const bytes = readRegions(r.regions)
-        r.release()
-        expect(bytes.length).toBe(log.sizeInBytes()) // whole batches to the end of every segment
-        const bases = batchOffsets(bytes)
-        const set = new Set(bases)
-        for (const a of all) expect(set.has(a.first)).toBe(true)
-        // The restarted child continues right after the recovered end.
-        expect(bases[0]).toBe(0)
-      } finally {
-        await m.close()
+  it.each(['plain', 'recycle'] as const)(
+    '%s: keeps every acknowledged append and ends on a batch boundary, twice',
+    async (mode) => {
+      const all: { first: number; last: number }[] = []
+      for (const target of [3000, 2000]) {
+        const acks = await runAndKill(target, mode)
+        expect(acks.length).toBeGreaterThanOrEqual(target)
+        all.push(...acks)
+        const m = await LogManager.open({ logDirs: [dir], defaults: config() })
+        try {
+          const log = m.get('crash', 0)
+          expect(log).toBeDefined()
+          if (log === undefined) return
+          const lastAck = all[all.length - 1].last
+          expect(log.logEndOffset).toBeGreaterThan(lastAck)
+          const r = log.read(0, 10 ** 10)
+          const bytes = readRegions(r.regions)
+          r.release()
+          expect(bytes.length).toBe(log.sizeInBytes()) // whole batches to the end of every segment
+          // Recycled files held a decoy log of the same shape: none of it may come back.
+          expect(bytes.includes('decoy')).toBe(false)
+          const bases = batchOffsets(bytes)
+          const set = new Set(bases)
+          for (const a of all) expect(set.has(a.first)).toBe(true)
+          // The restarted child continues right after the recovered end.
+          expect(bases[0]).toBe(0)
+        } finally {
+          await m.close()
+        }
+        // Unclean again for the next round: remove the marker written by close().
+        fs.unlinkSync(path.join(dir, '.kafka_cleanshutdown'))
       }
-      // Unclean again for the next round: remove the marker written by close().
-      fs.unlinkSync(path.join(dir, '.kafka_cleanshutdown'))
-    }
-  })
+    },
+  )
 })
 
 if (!haveDist) {

@@ -1,0 +1,230 @@
+// Recycled segment files: a deleted log's file becomes a new segment's file, and its old bytes
+// never come back as data, neither after a process crash nor after a machine restart.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { realFileSystem } from '../../src/log/fs.js'
+import { LogManager } from '../../src/log/log-manager.js'
+import { PartitionLog } from '../../src/log/partition-log.js'
+import {
+  POOL_DIR,
+  SegmentPool,
+  machineRestarted,
+  recordBootId,
+} from '../../src/log/segment-pool.js'
+import { batch, batchOffsets, config, readRegions, rmDir, tmpDir } from './helpers.js'
+
+let root: string
+let pool: SegmentPool
+const open: PartitionLog[] = []
+beforeEach(() => {
+  root = tmpDir()
+  pool = new SegmentPool(realFileSystem, root, 64 << 20)
+  pool.init()
+})
+afterEach(async () => {
+  for (const log of open.splice(0)) await log.close().catch(() => {})
+  pool.close()
+  rmDir(root)
+})
+
+const cfg = config({ segmentBytes: 8 << 20 })
+const options = (topic: string, c = cfg) => ({
+  topic,
+  partition: 0,
+  dir: path.join(root, `${topic}-0`),
+  config: c,
+  fs: realFileSystem,
+  clock: Date.now,
+  pool,
+})
+
+function segmentFile(topic: string, base: number, suffix = '.log'): string {
+  return path.join(root, `${topic}-0`, String(base).padStart(20, '0') + suffix)
+}
+
+/** Same-shaped batches for the decoy and the live log: old bytes line up with new ones. */
+function fill(log: PartitionLog, tag: string, batches: number): void {
+  for (let i = 0; i < batches; i++) log.append(batch(20, { tag, size: 1000, timestamp: 1000 + i }))
+}
+
+function readAll(log: PartitionLog): Buffer {
+  const r = log.read(log.logStartOffset, 10 ** 10)
+  const bytes = readRegions(r.regions)
+  r.release()
+  return bytes
+}
+
+/** A 3 MiB log of `decoy-*` values, deleted into the pool. */
+function poolADecoy(): number {
+  const decoy = PartitionLog.create(options('decoy'))
+  fill(decoy, 'decoy', 150)
+  const inode = fs.statSync(segmentFile('decoy', 0)).ino
+  decoy.closeForDelete()
+  expect(pool.size).toBe(1)
+  return inode
+}
+
+describe('SegmentPool', () => {
+  it('gives a deleted log file to the next new segment, zeroed ahead of the appends', () => {
+    const inode = poolADecoy()
+    const oldSize = pool.pooledBytes
+    expect(oldSize).toBeGreaterThan(3_000_000)
+    const live = PartitionLog.create(options('live'))
+    open.push(live)
+    expect(pool.size).toBe(0)
+    expect(fs.statSync(segmentFile('live', 0)).ino).toBe(inode)
+    expect(fs.existsSync(segmentFile('live', 0, '.recycled'))).toBe(true)
+    fill(live, 'live', 10)
+    const end = live.sizeInBytes()
+    // The next page after the last append holds zeros, so recovery stops there.
+    const after = Buffer.alloc(4096, 0xff)
+    const fd = fs.openSync(segmentFile('live', 0), 'r')
+    fs.readSync(fd, after, 0, after.length, end)
+    fs.closeSync(fd)
+    expect(after.equals(Buffer.alloc(4096))).toBe(true)
+    const bytes = readAll(live)
+    expect(bytes.length).toBe(end)
+    expect(bytes.includes('decoy')).toBe(false)
+    expect(batchOffsets(bytes)).toEqual(Array.from({ length: 10 }, (_, i) => i * 20))
+  })
+
+  it('recovery after a process crash stops at the zeros, not at the old batches', async () => {
+    poolADecoy()
+    const live = PartitionLog.create(options('live'))
+    fill(live, 'live', 40)
+    // No close: the process "died" with the page cache intact.
+    const again = await PartitionLog.load(options('live'), {
+      clean: false,
+      recoveryPoint: 0,
+      logStartOffset: 0,
+      highWatermark: 0,
+    })
+    open.push(again, live)
+    expect(again.logEndOffset).toBe(800)
+    const bytes = readAll(again)
+    expect(bytes.includes('decoy')).toBe(false)
+    expect(batchOffsets(bytes).length).toBe(40)
+    // The old tail is cut off the file.
+    expect(fs.statSync(segmentFile('live', 0)).size).toBe(again.sizeInBytes())
+  })
+
+  it('after a machine restart a recycled segment is trusted only up to its recovery point', async () => {
+    poolADecoy()
+    const live = PartitionLog.create(options('live'))
+    fill(live, 'live', 20)
+    await live.flush()
+    expect(live.recoveryPoint).toBe(400)
+    fill(live, 'live', 20)
+    const state = { clean: false, recoveryPoint: 400, logStartOffset: 0, highWatermark: 0 }
+    const restarted = await PartitionLog.load(options('live'), { ...state, machineRestarted: true })
+    open.push(restarted, live)
+    expect(restarted.logEndOffset).toBe(400)
+    expect(batchOffsets(readAll(restarted)).length).toBe(20)
+  })
+
+  it('the same load without a restart keeps everything the page cache had', async () => {
+    poolADecoy()
+    const live = PartitionLog.create(options('live'))
+    fill(live, 'live', 20)
+    await live.flush()
+    fill(live, 'live', 20)
+    const state = { clean: false, recoveryPoint: 400, logStartOffset: 0, highWatermark: 0 }
+    const again = await PartitionLog.load(options('live'), { ...state, machineRestarted: false })
+    open.push(again, live)
+    expect(again.logEndOffset).toBe(800)
+  })
+
+  it('drops the marker once a recycled segment is sealed and flushed; a clean close trims', async () => {
+    poolADecoy()
+    const small = config({ segmentBytes: 1 << 20 })
+    const live = PartitionLog.create(options('live', small))
+    open.push(live)
+    fill(live, 'live', 60) // ~1.2 MiB: one roll
+    const bases = live.segmentBaseOffsets()
+    expect(bases.length).toBe(2)
+    await live.flush()
+    // The roll's own flush runs in the background; wait for it to land.
+    for (let i = 0; i < 50 && fs.existsSync(segmentFile('live', 0, '.recycled')); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    expect(fs.existsSync(segmentFile('live', 0, '.recycled'))).toBe(false)
+    expect(fs.statSync(segmentFile('live', 0)).size).toBeLessThan(1 << 20)
+    await live.close()
+    open.splice(0)
+    const reopened = await PartitionLog.load(options('live', small), {
+      clean: true,
+      recoveryPoint: live.logEndOffset,
+      logStartOffset: 0,
+      highWatermark: 0,
+    })
+    open.push(reopened)
+    expect(reopened.logEndOffset).toBe(1200)
+    for (const base of bases)
+      expect(fs.existsSync(segmentFile('live', base, '.recycled'))).toBe(false)
+  })
+
+  it('keeps at most its capacity and nothing smaller than 1 MiB', () => {
+    const tiny = new SegmentPool(realFileSystem, path.join(root, 'other'), 2 << 20)
+    tiny.init()
+    const file = (n: number, size: number): [number, string] => {
+      const f = path.join(root, `f${n}`)
+      fs.writeFileSync(f, Buffer.alloc(size))
+      return [fs.openSync(f, 'r+'), f]
+    }
+    const [a, fa] = file(1, 512 << 10)
+    expect(tiny.adopt(a, fa, 512 << 10)).toBe(false)
+    fs.closeSync(a)
+    const [b, fb] = file(2, 1536 << 10)
+    expect(tiny.adopt(b, fb, 1536 << 10)).toBe(true)
+    const [c, fc] = file(3, 1536 << 10)
+    expect(tiny.adopt(c, fc, 1536 << 10)).toBe(false)
+    fs.closeSync(c)
+    expect(tiny.size).toBe(1)
+    tiny.close()
+    expect(fs.readdirSync(path.join(root, 'other', POOL_DIR))).toEqual([])
+  })
+
+  it('records the boot id and tells a restart from a process restart', () => {
+    expect(machineRestarted(root, 'boot-a')).toBe(true) // never recorded
+    recordBootId(realFileSystem, root, 'boot-a')
+    expect(machineRestarted(root, 'boot-a')).toBe(false)
+    expect(machineRestarted(root, 'boot-b')).toBe(true)
+    expect(machineRestarted(root, '')).toBe(true)
+  })
+})
+
+describe('LogManager with samsa.log.segment.recycle.bytes', () => {
+  it('reuses a deleted topic file for a new topic and empties the pool at shutdown', async () => {
+    const dir = path.join(root, 'data')
+    const m = await LogManager.open({
+      logDirs: [dir],
+      defaults: cfg,
+      segmentRecycleBytes: 64 << 20,
+    })
+    try {
+      const a = m.create('a', 0)
+      fill(a, 'decoy', 100)
+      const inode = fs.statSync(path.join(dir, 'a-0', '00000000000000000000.log')).ino
+      await m.delete('a', 0)
+      expect(fs.readdirSync(path.join(dir, POOL_DIR)).length).toBe(1)
+      const b = m.create('b', 0)
+      expect(fs.statSync(path.join(dir, 'b-0', '00000000000000000000.log')).ino).toBe(inode)
+      fill(b, 'live', 5)
+      expect(readAll(b).includes('decoy')).toBe(false)
+    } finally {
+      await m.close()
+    }
+    expect(fs.readdirSync(path.join(dir, POOL_DIR))).toEqual([])
+    const again = await LogManager.open({
+      logDirs: [dir],
+      defaults: cfg,
+      segmentRecycleBytes: 64 << 20,
+    })
+    try {
+      expect(again.get('b', 0)?.logEndOffset).toBe(100)
+      expect(fs.existsSync(path.join(dir, 'b-0', '00000000000000000000.recycled'))).toBe(false)
+    } finally {
+      await again.close()
+    }
+  })
+})
