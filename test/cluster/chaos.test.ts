@@ -1,7 +1,9 @@
 // Chaos (issue 7): etcd + 3 brokers, RF 3, min.insync.replicas 2, an acks=all producer writing
 // unique values one at a time while a fault loop SIGKILLs and restarts the partition leader (or
-// a follower, or the controller). After healing: the ISR is full again, every replica holds the
-// same bytes, every acknowledged value is present exactly once and no value appears twice.
+// a follower, or the controller), and a consumer reading from whoever leads. After healing: the
+// ISR is full again, every replica holds the same bytes, every acknowledged value is present
+// exactly once, no value appears twice, the consumer's offsets only increased and every value it
+// saw is the one the healed log holds at that offset (it never saw data later truncated).
 // SAMSA_CHAOS_MS sets how long the faults run (default 60 s).
 import { readSync } from 'node:fs'
 import path from 'node:path'
@@ -97,6 +99,7 @@ function parseBatches(buf: Buffer, out: Map<number, string>): number {
   while (pos + 61 <= buf.length) {
     const base = Number(buf.readBigInt64BE(pos))
     const size = buf.readInt32BE(pos + 8) + 12
+    if (pos + size > buf.length) break // a partial batch at the end of a fetch
     const count = buf.readInt32BE(pos + 57)
     const r = new Reader(buf, pos + 61, pos + size)
     for (let i = 0; i < count; i++) {
@@ -150,6 +153,29 @@ describe('chaos', () => {
         await client?.close().catch(() => undefined)
       })()
 
+      // A consumer that follows the leader; it records what it saw, in order.
+      const consumed: { offset: number; value: string }[] = []
+      const consumer = (async () => {
+        let client: AdminClient | null = null
+        let next = 0
+        while (!stop) {
+          try {
+            client ??= await AdminClient.connect(fx.cluster.bootstrap, { timeoutMs: 5000 })
+            const conn = await client.leaderOf(TOPIC, 0)
+            const p = await client.fetch(conn, TOPIC, 0, next, { maxWaitMs: 200 })
+            if (p.records === null || p.records.length === 0) continue
+            const values = new Map<number, string>()
+            next = Math.max(next, parseBatches(p.records, values))
+            for (const [offset, value] of values) consumed.push({ offset, value })
+          } catch {
+            await client?.close().catch(() => undefined)
+            client = null
+            await sleep(100)
+          }
+        }
+        await client?.close().catch(() => undefined)
+      })()
+
       const kills: string[] = []
       const end = Date.now() + CHAOS_MS
       for (let round = 0; Date.now() < end; round++) {
@@ -169,6 +195,7 @@ describe('chaos', () => {
       }
       stop = true
       await producer
+      await consumer
       expect(kills.length).toBeGreaterThan(0)
 
       // Healing: a full ISR, then one marker acknowledged by all three replicas.
@@ -200,6 +227,14 @@ describe('chaos', () => {
       }
       expect(acked.size).toBeGreaterThan(0)
       for (const [value, offset] of acked) expect(seen.get(value), value).toBe(offset)
+
+      expect(consumed.length).toBeGreaterThan(0)
+      for (let i = 1; i < consumed.length; i++)
+        expect(consumed[i]?.offset, `consumer went back at ${i}`).toBeGreaterThan(
+          consumed[i - 1]?.offset ?? -1,
+        )
+      for (const c of consumed)
+        expect(first.values.get(c.offset), `offset ${c.offset}`).toBe(c.value)
     },
     90_000 + CHAOS_MS * 2,
   )
