@@ -19,6 +19,12 @@ export type IndexArgs = [
 export abstract class MappedIndex {
   protected map: MappedFile | null = null
   protected fd = -1
+  /**
+   * The fdatasync started when the index was trimmed (its fd closes when it ends). Index writes
+   * reach the disk through fdatasync on the thread pool, never msync(MS_SYNC) on the event loop:
+   * an msync waits for the disk, and every request of the broker would wait with it.
+   */
+  private syncing: Promise<void> | null = null
   entries = 0
   maxEntries: number
   /** True when the file was not a whole number of entries: the caller rebuilds it. */
@@ -113,19 +119,34 @@ export abstract class MappedIndex {
     this.openWritable()
   }
 
-  /** Unmaps, trims the file to its entries and maps it again read-only. */
+  /**
+   * Unmaps, trims the file to its entries and maps it again read-only. Dirty pages of the mapping
+   * stay in the page cache; the fdatasync started here writes them (flush() waits for it).
+   */
   trim(): void {
     if (!this.writable) return
-    this.map?.flush()
     this.unmap()
-    this.fs.ftruncate(this.fd, this.entries * this.entrySize)
-    this.fs.close(this.fd)
+    const fd = this.fd
+    this.fs.ftruncate(fd, this.entries * this.entrySize)
     this.fd = -1
+    const closeFd = (): void => {
+      try {
+        this.fs.close(fd)
+      } catch {
+        // Closing only fails for an fd that is already gone.
+      }
+    }
+    const synced = this.fs.fdatasync(fd)
+    this.syncing = synced.finally(closeFd)
+    // A failure is reported by the flush() that waits for it; unobserved it is only dropped.
+    this.syncing.catch(() => undefined)
     this.openReadOnly()
   }
 
-  flush(): void {
-    if (this.writable) this.map?.flush()
+  /** Writes the index's dirty pages to disk off the event loop (mapped writes included). */
+  flush(): Promise<void> {
+    if (this.writable) return this.fs.fdatasync(this.fd)
+    return this.syncing ?? Promise.resolve()
   }
 
   close(): void {

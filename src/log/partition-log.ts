@@ -596,6 +596,8 @@ export class PartitionLog {
         await this.writeProducerSnapshot()
         await this.leaderEpochCache.close()
         this.active.seal()
+        // Sealing trimmed the indexes and started their fdatasync: on disk before the marker.
+        await this.active.flush()
       }
     } finally {
       this.closed = true

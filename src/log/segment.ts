@@ -342,9 +342,11 @@ export class LogSegment {
   }
 
   flush(): Promise<void> {
-    this.index.flush()
-    this.timeIndex.flush()
-    const synced = this.fs.fdatasync(this.fd)
+    const synced = Promise.all([
+      this.index.flush(),
+      this.timeIndex.flush(),
+      this.fs.fdatasync(this.fd),
+    ]).then(() => undefined)
     if (!this.recycled || !this.sealed) return synced
     // Sealed (old bytes cut off) and now on disk: no machine crash can bring old bytes back.
     return synced.then(() => this.dropRecycledMarker())
