@@ -160,7 +160,8 @@ export class Connection implements ConnectionInfo {
   drain(): Promise<void> {
     if (this.closed) return Promise.resolve()
     this.draining = true
-    this.socket.pause()
+    // Not paused: input is ignored from here on (onRead), but the peer's FIN must still be read,
+    // or a client that just hung up keeps the socket half-open until the drain times out.
     this.maybeFinish()
     return new Promise((resolve) => this.closeWaiters.push(resolve))
   }
@@ -281,7 +282,6 @@ export class Connection implements ConnectionInfo {
       this.options.stats.handlerErrors++
       this.logClose('request failed', err)
     }
-    this.socket.pause()
     this.splitter?.reset()
     this.reader?.reset()
     // Later requests still in flight release their pins when they complete (closing is set).

@@ -33,6 +33,8 @@ export class FrameReader {
     private readonly maxFrameBytes: number,
     private readonly onFrame: (frame: Buffer) => void,
     initialBytes = INITIAL_BYTES,
+    /** Requests are at least 8 bytes; a client reading responses allows 4 (correlation id). */
+    private readonly minFrameBytes?: number,
   ) {
     this.buf = Buffer.allocUnsafeSlow(Math.max(initialBytes, 64))
   }
@@ -65,7 +67,7 @@ export class FrameReader {
       if (this.need < 0) {
         if (avail < 4) break
         const size = buf.readInt32BE(this.start)
-        const error = frameSizeError(size, this.maxFrameBytes)
+        const error = frameSizeError(size, this.maxFrameBytes, this.minFrameBytes)
         if (error !== null) {
           this.reset()
           throw error

@@ -22,10 +22,14 @@ export class FrameError extends Error {
 export const MIN_FRAME_BYTES = 8
 
 /** The error for a declared frame size outside [MIN_FRAME_BYTES, maxFrameBytes], else null. */
-export function frameSizeError(size: number, maxFrameBytes: number): FrameError | null {
-  if (size < MIN_FRAME_BYTES)
+export function frameSizeError(
+  size: number,
+  maxFrameBytes: number,
+  minFrameBytes = MIN_FRAME_BYTES,
+): FrameError | null {
+  if (size < minFrameBytes)
     return new FrameError(
-      `request frame of ${size} bytes is below the minimum ${MIN_FRAME_BYTES}`,
+      `request frame of ${size} bytes is below the minimum ${minFrameBytes}`,
       size,
     )
   if (size > maxFrameBytes)

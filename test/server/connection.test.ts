@@ -30,12 +30,14 @@ function resp(correlationId: number): Response {
 
 async function serve(
   handleFrame: FrameHandler,
-  extra: { idleTimeoutMs?: number; maxInFlight?: number } = {},
+  extra: { idleTimeoutMs?: number; maxInFlight?: number; ownedReads?: boolean } = {},
 ): Promise<{ client: RawClient; logs: string[]; conn: () => Connection }> {
   const logs: string[] = []
   const log: LogFn = (_level, msg) => logs.push(msg)
   let conn: Connection | undefined
-  const srv = net.createServer({ allowHalfOpen: true }, (s) => {
+  // pauseOnConnect: the broker's listener does it, and only such sockets read into the
+  // connection's own buffer (onread); others are read as a stream.
+  const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: extra.ownedReads }, (s) => {
     conn = new Connection(s, {
       id: 1,
       maxRequestBytes: 1000,
@@ -145,4 +147,19 @@ describe('Connection', () => {
     await drained
     expect(conn().isClosed).toBe(true)
   })
+
+  it.each([false, true])(
+    'drain() right after the client hung up ends at once (owned reads: %s)',
+    async (ownedReads) => {
+      const { client, conn } = await serve((f) => resp(f.readInt32BE(4)), { ownedReads })
+      client.close()
+      const t0 = Date.now()
+      // Started before the server read the FIN: a paused socket would never see it.
+      const drained = conn().drain()
+      const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 2000))
+      expect(await Promise.race([drained.then(() => 'drained' as const), timedOut])).toBe('drained')
+      expect(Date.now() - t0).toBeLessThan(1000)
+      expect(conn().isClosed).toBe(true)
+    },
+  )
 })

@@ -19,6 +19,7 @@ import { Reader } from '../../protocol/primitives/reader.js'
 import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { decodeMessage, messageVersionIsFlexible } from '../../protocol/schema/codec.js'
 import type { MessageSchema } from '../../protocol/schema/dsl.js'
+import { FrameReader } from '../../server/frame-reader.js'
 import { FrameSplitter } from './frame-splitter.js'
 
 /** An error the CLI prints as is: it already says what went wrong and what to do. */
@@ -33,6 +34,13 @@ export interface ConnectOptions {
   clientId?: string
   /** Connect and per-request timeout. Default 15 s. */
   timeoutMs?: number
+  /**
+   * Read responses into one reused buffer (socket `onread`) and decode them in place: no buffer
+   * per read or per response, so a stream of large fetch responses allocates nothing. The price:
+   * one request at a time, and the Buffers inside a response (fetched records) are views that
+   * stay valid only until the next request is sent. The follower's fetcher uses it.
+   */
+  readInPlace?: boolean
 }
 
 interface Pending {
@@ -45,6 +53,8 @@ interface Pending {
 }
 
 const UNSUPPORTED_VERSION = 35
+/** Largest response frame accepted in readInPlace mode (fetch.max.bytes is far below it). */
+const RESPONSE_MAX_BYTES = 1 << 30
 
 export function describeSocketError(
   host: string,
@@ -76,6 +86,7 @@ export class KafkaConnection {
     (err) => this.fail(new ClientError(`${this.host}:${this.port}: ${err.message}`)),
   )
   private closedError: Error | null = null
+  private readonly inPlace: boolean
   /** apiKey -> [min, max] the broker advertises. */
   readonly brokerVersions = new Map<number, { min: number; max: number }>()
 
@@ -85,9 +96,11 @@ export class KafkaConnection {
     readonly port: number,
     private readonly clientId: string,
     private readonly timeoutMs: number,
+    inPlace: boolean,
   ) {
     socket.setNoDelay(true)
-    socket.on('data', (c: Buffer) => this.frames.push(c))
+    this.inPlace = inPlace
+    if (!inPlace) socket.on('data', (c: Buffer) => this.frames.push(c))
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.fail(new ClientError(describeSocketError(host, port, err)))
     })
@@ -102,8 +115,25 @@ export class KafkaConnection {
     options: ConnectOptions = {},
   ): Promise<KafkaConnection> {
     const timeoutMs = options.timeoutMs ?? 15_000
+    let deliver: (frame: Buffer) => void = () => {}
+    let late: ((err: Error) => void) | null = null
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host, port })
+      let onread: net.OnReadOpts | undefined
+      if (options.readInPlace === true) {
+        const r = new FrameReader(RESPONSE_MAX_BYTES, (frame) => deliver(frame), undefined, 4)
+        onread = {
+          buffer: () => r.readBuffer(),
+          callback: (n: number) => {
+            try {
+              r.received(n)
+            } catch (err) {
+              late?.(err as Error)
+            }
+            return true
+          },
+        }
+      }
+      const s = net.connect({ host, port, onread })
       const timer = setTimeout(() => {
         s.destroy()
         reject(
@@ -126,7 +156,18 @@ export class KafkaConnection {
         reject(new ClientError(describeSocketError(host, port, err)))
       })
     })
-    const conn = new KafkaConnection(socket, host, port, options.clientId ?? 'samsa-cli', timeoutMs)
+    const conn = new KafkaConnection(
+      socket,
+      host,
+      port,
+      options.clientId ?? 'samsa-cli',
+      timeoutMs,
+      options.readInPlace === true,
+    )
+    deliver = (frame) => {
+      if (conn.closedError === null) conn.onFrame(frame)
+    }
+    late = (err) => conn.fail(new ClientError(`${host}:${port}: ${err.message}`))
     try {
       await conn.negotiate()
     } catch (err) {
@@ -184,6 +225,8 @@ export class KafkaConnection {
     body: Req,
   ): Promise<Res> {
     if (this.closedError !== null) return Promise.reject(this.closedError)
+    if (this.inPlace && this.pending.length > 0)
+      return Promise.reject(new Error('readInPlace connection: one request at a time'))
     const correlationId = this.nextCorrelationId++
     const frame = concatChunks(
       encodeRequest(new Writer(), reqSchema, version, correlationId, this.clientId, body),

@@ -201,6 +201,8 @@ export class ReplicaFetcher {
           this.conn = await KafkaConnection.connect(host, port, {
             clientId: this.o.clientId ?? `samsa-replica-${this.o.nodeId}`,
             timeoutMs: this.maxWaitMs + 30_000,
+            // Records are appended before the next request: no buffer per fetch response.
+            readInPlace: true,
           })
           if (!this.running) break
         }
