@@ -3,12 +3,12 @@
 // takes a slot in arrival order; a slot is flushed to the writer only when every earlier slot
 // has been. Reading pauses while too many requests or too many output bytes are outstanding.
 
-import net from 'node:net'
 import type { Socket } from 'node:net'
 import type { Chunk } from '../protocol/primitives/writer.js'
 import { FrameReader } from './frame-reader.js'
 import { FrameError, FrameSplitter } from './frame-splitter.js'
 import { OrderedWriter } from './ordered-writer.js'
+import { rewrapWithOnread } from './owned-reads.js'
 import type { BrokerStats } from './stats.js'
 import type { LogFn } from '../log-fn.js'
 
@@ -102,10 +102,17 @@ export class Connection implements ConnectionInfo {
     accepted: Socket,
     private readonly options: ConnectionOptions,
   ) {
+    const reader = new FrameReader(options.maxRequestBytes, (f) => this.onTransientFrame(f))
+    const owned = rewrapWithOnread(accepted, {
+      buffer: () => reader.readBuffer(),
+      callback: (n: number) => {
+        this.onRead(n)
+        return true
+      },
+    })
     let socket = accepted
-    if (adoptable(accepted)) {
-      const reader = new FrameReader(options.maxRequestBytes, (f) => this.onTransientFrame(f))
-      socket = readIntoReader(accepted, reader, (n) => this.onRead(n))
+    if (owned !== null) {
+      socket = owned
       this.reader = reader
       this.splitter = null
     } else {
@@ -343,56 +350,4 @@ export class Connection implements ConnectionInfo {
       error: err instanceof Error ? err.message : err === undefined ? undefined : String(err),
     })
   }
-}
-
-/** The net.Socket internals re-wrapping relies on (Node 20's lib/net.js). */
-type SocketInternals = Socket & {
-  _handle: { reading?: boolean; fd?: number } | null
-  _server: net.Server | null
-  server: net.Server | null
-}
-
-/**
- * Re-wraps an accepted socket's TCP handle in a socket that reads into `reader`'s buffer (the
- * `onread` option, which net.Server does not offer for accepted sockets).
- */
-function readIntoReader(
-  accepted: Socket,
-  reader: FrameReader,
-  onRead: (n: number) => void,
-): Socket {
-  const internals = accepted as SocketInternals
-  const socket = new net.Socket({
-    handle: internals._handle,
-    allowHalfOpen: accepted.allowHalfOpen,
-    readable: true,
-    writable: true,
-    onread: {
-      buffer: () => reader.readBuffer(),
-      callback: (n: number) => {
-        onRead(n)
-        return true
-      },
-    },
-  } as net.SocketConstructorOpts) as SocketInternals
-  // The server counts the accepted socket until it closes: hand that over to the new one.
-  socket.server = socket._server = internals._server
-  internals._server = null
-  internals._handle = null
-  accepted.destroy()
-  return socket
-}
-
-/** Accepted with pauseOnConnect by a net.Server: a TCP handle that has not started reading. */
-function adoptable(socket: Socket): boolean {
-  const internals = socket as SocketInternals
-  return (
-    internals._handle !== null &&
-    internals._handle !== undefined &&
-    internals._handle.reading === false &&
-    socket.bytesRead === 0 &&
-    internals._server !== null &&
-    internals._server !== undefined &&
-    !(socket as Socket & { encrypted?: boolean }).encrypted
-  )
 }

@@ -20,6 +20,7 @@ import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { decodeMessage, messageVersionIsFlexible } from '../../protocol/schema/codec.js'
 import type { MessageSchema } from '../../protocol/schema/dsl.js'
 import { FrameReader } from '../../server/frame-reader.js'
+import { onreadInto } from '../../server/owned-reads.js'
 import { FrameSplitter } from './frame-splitter.js'
 
 /** An error the CLI prints as is: it already says what went wrong and what to do. */
@@ -121,17 +122,7 @@ export class KafkaConnection {
       let onread: net.OnReadOpts | undefined
       if (options.readInPlace === true) {
         const r = new FrameReader(RESPONSE_MAX_BYTES, (frame) => deliver(frame), undefined, 4)
-        onread = {
-          buffer: () => r.readBuffer(),
-          callback: (n: number) => {
-            try {
-              r.received(n)
-            } catch (err) {
-              late?.(err as Error)
-            }
-            return true
-          },
-        }
+        onread = onreadInto(r, (err) => late?.(err))
       }
       const s = net.connect({ host, port, onread })
       const timer = setTimeout(() => {

@@ -151,7 +151,10 @@ async function produce(args: string[]): Promise<number> {
         `${Math.round(result.msgsPerSec)} records/s (${result.mbPerSec.toFixed(1)} MB/s), ` +
         `${result.requests} requests, congestion ${result.congestion}\n` +
         latencyLine('produce latency', result.latencyUs) +
-        '\n',
+        '\n' +
+        (options.rate > 0 ? latencyLine('send lag (generator)', result.sendLagUs) + '\n' : '') +
+        `generator CPU ${result.cpuSeconds.toFixed(2)} s ` +
+        `(${Math.round((100 * result.cpuSeconds) / result.seconds)}% of a core)\n`,
     )
   }
   return 0

@@ -1,14 +1,23 @@
 // `samsa perf consume`: fetches a topic's partitions in one Fetch request at a time (as a
-// consumer does), walks the record batches without decoding records, and measures end-to-end
-// latency from the send time `samsa perf produce` embeds in the first record of each batch.
+// consumer does) and measures end-to-end latency from the send time `samsa perf produce` embeds
+// in the first record of each batch. The admin client only resolves the leader and the start
+// offsets; fetching runs on a connection of its own that reads into one reused buffer, and the
+// response is walked in place (error codes, batch headers, one value per batch): no records are
+// decoded and no record bytes copied, so the consumer costs little next to the broker it measures.
 
-import { AdminClient, EARLIEST, LATEST } from '../../admin/client/client.js'
+import { AdminClient, EARLIEST, LATEST, parseBootstrap } from '../../admin/client/client.js'
 import { errorName } from '../../protocol/errors.js'
-import { FetchRequestSchema, FetchResponseSchema } from '../../protocol/messages/fetch.js'
-import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js'
+import { encodeRequest } from '../../protocol/header.js'
+import { FetchRequestSchema } from '../../protocol/messages/fetch.js'
+import type { FetchRequest } from '../../protocol/messages/fetch.js'
+import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
+import { BatchScanner } from './batch-scan.js'
+import { FETCH_VERSION, walkFetchResponse } from './fetch-response.js'
+import type { FetchPartitionVisitor } from './fetch-response.js'
+import { nowMicros } from './frames.js'
 import { Histogram } from './histogram.js'
 import type { HistogramSummary } from './histogram.js'
-import { STAMP_BYTES, locateFirstValue, nowMicros } from './frames.js'
+import { PipelinedSocket } from './wire.js'
 
 export interface PerfConsumeOptions {
   bootstrap: string
@@ -39,30 +48,52 @@ export interface PerfConsumeResult {
   fetches: number
 }
 
-export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfConsumeResult> {
+interface ConsumeStart {
+  leader: { host: string; port: number }
+  partitions: number[]
+  offsets: number[]
+}
+
+/** The topic's partitions, their leader (one broker) and the offsets to start from. */
+async function resolveStart(options: PerfConsumeOptions): Promise<ConsumeStart> {
   const admin = await AdminClient.connect(options.bootstrap)
   try {
-    const meta = await admin.topic(options.topic)
-    const partitions = meta.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b)
+    const md = await admin.metadata([options.topic])
+    const t = md.topics.find((x) => x.name === options.topic)
+    if (t === undefined || t.errorCode === 3)
+      throw new Error(`topic '${options.topic}' does not exist`)
+    if (t.errorCode !== 0) throw new Error(`topic '${options.topic}': ${errorName(t.errorCode)}`)
+    const partitions = t.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b)
     const start = await admin.listOffsets(
       options.topic,
       partitions,
       options.from === 'latest' ? LATEST : EARLIEST,
     )
-    const offsets = partitions.map((p) => start.get(p) ?? 0)
-    const conn = await admin.leaderOf(options.topic, partitions[0] ?? 0)
+    const leaderId = t.partitions.find((p) => p.partitionIndex === partitions[0])?.leaderId
+    const broker = md.brokers.find((b) => b.nodeId === leaderId)
+    const leader = broker ?? parseBootstrap(options.bootstrap)[0]
+    if (leader === undefined) throw new Error(`no broker to fetch ${options.topic} from`)
+    return {
+      leader: { host: leader.host, port: leader.port },
+      partitions,
+      offsets: partitions.map((p) => start.get(p) ?? 0),
+    }
+  } finally {
+    await admin.close()
+  }
+}
+
+export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfConsumeResult> {
+  const { leader, partitions, offsets } = await resolveStart(options)
+  // Sized for a typical response up front; it grows to the largest one and is then reused.
+  const conn = await PipelinedSocket.connect(leader.host, leader.port, undefined, 4 << 20)
+  try {
     const maxBytes = options.fetchMaxBytes ?? 50 << 20
     const perPartition = Math.max(1 << 20, Math.floor(maxBytes / partitions.length))
     const histogram = new Histogram()
+    const scanner = new BatchScanner(histogram)
     const idleMs = options.idleTimeoutMs ?? 15_000
-    let messages = 0
-    let bytes = 0
-    let batchBytes = 0
-    let fetches = 0
-    options.onReady?.()
-    const t0 = nowMicros()
-    let lastProgress = Date.now()
-    let lastRecordAt = Date.now()
+    const slotOf = new Map(partitions.map((p, i) => [p, i]))
     const request: FetchRequest = {
       clusterId: null,
       replicaId: -1,
@@ -89,71 +120,70 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
       rackId: '',
     }
     const requested = request.topics[0]?.partitions ?? []
-    while (messages < options.messages) {
-      for (let i = 0; i < requested.length; i++)
-        (requested[i] as { fetchOffset: number }).fetchOffset = offsets[i] as number
-      const res = await conn.send<FetchRequest, FetchResponse>(
-        FetchRequestSchema,
-        FetchResponseSchema,
-        request,
-      )
+    let receivedAt = 0
+    const visit: FetchPartitionVisitor = (partition, errorCode, frame, start, end) => {
+      if (errorCode !== 0)
+        throw new Error(`fetch ${options.topic}-${partition}: ${errorName(errorCode)}`)
+      const slot = slotOf.get(partition)
+      if (slot === undefined) return
+      offsets[slot] = scanner.scan(frame, start, end, offsets[slot] as number, receivedAt)
+    }
+    let correlationId = 0
+    /** One Fetch round trip; the response is walked inside the callback (its buffer is reused). */
+    const fetchOnce = (): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        for (let i = 0; i < requested.length; i++)
+          (requested[i] as { fetchOffset: number }).fetchOffset = offsets[i] as number
+        const frame = concatChunks(
+          encodeRequest(
+            new Writer(),
+            FetchRequestSchema,
+            FETCH_VERSION,
+            ++correlationId,
+            'samsa-perf',
+            request,
+          ),
+        )
+        conn.onError = reject
+        conn.send(frame, (response) => {
+          receivedAt = nowMicros()
+          // A partition error throws from visit: the connection fails and rejects this fetch.
+          const errorCode = walkFetchResponse(response, FETCH_VERSION, visit)
+          if (errorCode !== 0) reject(new Error(`fetch failed: ${errorName(errorCode)}`))
+          else resolve()
+        })
+      })
+
+    let fetches = 0
+    options.onReady?.()
+    const t0 = nowMicros()
+    let lastProgress = Date.now()
+    let lastRecordAt = Date.now()
+    while (scanner.records < options.messages) {
+      const before = scanner.records
+      await fetchOnce()
       fetches++
-      if (res.errorCode !== 0) throw new Error(`fetch failed: ${errorName(res.errorCode)}`)
-      const receivedAt = nowMicros()
-      let got = 0
-      for (const t of res.responses)
-        for (const p of t.partitions) {
-          if (p.errorCode !== 0)
-            throw new Error(`fetch ${t.topic}-${p.partitionIndex}: ${errorName(p.errorCode)}`)
-          const buf = p.records
-          if (buf === null) continue
-          const slot = partitions.indexOf(p.partitionIndex)
-          let pos = 0
-          while (buf.length - pos >= 61) {
-            const size = buf.readInt32BE(pos + 8) + 12
-            if (pos + size > buf.length) break // a partial batch at the end of the response
-            const base = Number(buf.readBigInt64BE(pos))
-            const count = buf.readInt32BE(pos + 57)
-            const next = base + buf.readInt32BE(pos + 23) + 1
-            if (next > (offsets[slot] as number)) {
-              offsets[slot] = next
-              got += count
-              batchBytes += size
-              const first = locateFirstValue(buf, pos)
-              if (first !== null) {
-                bytes += first.length * count
-                if (first.length >= STAMP_BYTES) {
-                  const sentAt = buf.readDoubleBE(first.offset)
-                  const latency = receivedAt - sentAt
-                  // Records not written by samsa perf hold no plausible send time.
-                  if (latency >= 0 && latency < 3.6e9) histogram.record(latency, count)
-                }
-              }
-            }
-            pos += size
-          }
-        }
-      messages += got
       const now = Date.now()
-      if (got > 0) lastRecordAt = now
+      if (scanner.records > before) lastRecordAt = now
       else if (now - lastRecordAt > idleMs) break
       if (options.onProgress !== undefined && now - lastProgress >= 1000) {
         lastProgress = now
-        options.onProgress(messages, (nowMicros() - t0) / 1e6)
+        options.onProgress(scanner.records, (nowMicros() - t0) / 1e6)
       }
     }
     const seconds = (nowMicros() - t0) / 1e6
+    const messages = scanner.records
     return {
       messages,
-      bytes,
-      batchBytes,
+      bytes: scanner.valueBytes,
+      batchBytes: scanner.batchBytes,
       seconds,
       msgsPerSec: messages / seconds,
-      mbPerSec: bytes / 1e6 / seconds,
+      mbPerSec: scanner.valueBytes / 1e6 / seconds,
       endToEndUs: histogram.summary(),
       fetches,
     }
   } finally {
-    await admin.close()
+    conn.close()
   }
 }

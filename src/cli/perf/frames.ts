@@ -13,15 +13,14 @@ import {
   ATTRIBUTES,
   BASE_TIMESTAMP,
   CRC,
-  HEADER_SIZE,
   MAX_TIMESTAMP,
   writeInt64,
 } from '../../log/record-batch.js'
+import { STAMP_BYTES, findFirstValue } from './batch-scan.js'
 
 /** Produce v7: not flexible, so every offset in the frame is fixed; brokers from Kafka 2.1 on. */
 export const PRODUCE_VERSION = 7
-/** Values at least this long carry the send time (float64 epoch microseconds) in bytes 0-7. */
-export const STAMP_BYTES = 8
+export { STAMP_BYTES }
 
 export interface ProduceFrame {
   readonly buf: Buffer
@@ -40,19 +39,6 @@ export function nowMicros(): number {
   return (performance.timeOrigin + performance.now()) * 1000
 }
 
-function readVarint(buf: Buffer, pos: number): [value: number, next: number] {
-  let u = 0
-  let mul = 1
-  for (;;) {
-    const b = buf[pos++]
-    if (b === undefined) return [0, -1]
-    u += (b & 0x7f) * mul
-    if (b < 0x80) break
-    mul *= 128
-  }
-  return [u % 2 === 0 ? u / 2 : -(u + 1) / 2, pos]
-}
-
 /**
  * Where the first record's value starts in a v2 batch at `pos` (uncompressed), and its length;
  * null when the batch is compressed, malformed or the value is null.
@@ -61,22 +47,8 @@ export function locateFirstValue(
   buf: Buffer,
   pos: number,
 ): { offset: number; length: number } | null {
-  if (((buf[pos + ATTRIBUTES + 1] as number) & 0x07) !== 0) return null
-  let p = pos + HEADER_SIZE
-  let v: number
-  ;[, p] = readVarint(buf, p) // record length
-  if (p < 0) return null
-  p += 1 // record attributes
-  ;[, p] = readVarint(buf, p) // timestamp delta
-  if (p < 0) return null
-  ;[, p] = readVarint(buf, p) // offset delta
-  if (p < 0) return null
-  ;[v, p] = readVarint(buf, p) // key length
-  if (p < 0) return null
-  if (v > 0) p += v
-  ;[v, p] = readVarint(buf, p) // value length
-  if (p < 0 || v < 0 || p + v > buf.length) return null
-  return { offset: p, length: v }
+  const span = { offset: 0, length: 0 }
+  return findFirstValue(buf, pos, buf.length, span) ? span : null
 }
 
 /** One batch of `records` values of `messageSize` bytes (null keys), framed as Produce v7. */

@@ -5,16 +5,12 @@
 
 import { AdminClient, parseBootstrap } from '../../admin/client/client.js'
 import type { BrokerAddress } from '../../admin/client/client.js'
-import { errorName } from '../../protocol/errors.js'
-import { ProduceResponseSchema } from '../../protocol/messages/produce.js'
-import type { ProduceResponse } from '../../protocol/messages/produce.js'
-import { readResponseHeader } from '../../protocol/header.js'
-import { Reader } from '../../protocol/primitives/reader.js'
-import { decodeMessage } from '../../protocol/schema/codec.js'
 import { Histogram } from './histogram.js'
 import type { HistogramSummary } from './histogram.js'
 import { PRODUCE_VERSION, buildProduceFrame, nowMicros, stampFrame } from './frames.js'
 import type { ProduceFrame } from './frames.js'
+import { Pacer } from './pacer.js'
+import { describeProduceFailure, produceResponseError } from './produce-response.js'
 import { PipelinedSocket } from './wire.js'
 
 export interface PerfProduceOptions {
@@ -49,6 +45,14 @@ export interface PerfProduceResult {
   mbPerSec: number
   /** Request sent (or due, at a fixed rate) -> response, in microseconds. */
   latencyUs: HistogramSummary
+  /**
+   * How late each request left after it could have: after its due time, or after a request slot
+   * came free if none was at the due time (fixed rate; ~0 at full speed), microseconds. The
+   * generator's own share of latencyUs; waiting for a slot (the broker's share) is not in it.
+   */
+  sendLagUs: HistogramSummary
+  /** CPU time (user + system) this process spent during the run. */
+  cpuSeconds: number
   requests: number
   congestion: string
 }
@@ -99,7 +103,7 @@ async function prepareTopic(options: PerfProduceOptions): Promise<{ host: string
 export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfProduceResult> {
   const target =
     options.sink === true ? firstBootstrap(options.bootstrap) : await prepareTopic(options)
-  const conn = await PipelinedSocket.connect(target.host, target.port, options.congestion)
+  const conn = await PipelinedSocket.connect(target.host, target.port, options.congestion, 64 << 10)
   const inflight = Math.max(1, options.inflight)
   const batchRecords = Math.max(1, Math.min(options.batchRecords, options.messages))
   const totalBatches = Math.ceil(options.messages / batchRecords)
@@ -118,22 +122,31 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
       }),
     )
   const free: ProduceFrame[] = frames.slice()
+  // Requests in flight, oldest first (responses come back in request order): a ring of frames
+  // and their due times, so answering a response allocates nothing.
+  const ring: ProduceFrame[] = frames.slice()
+  const ringDue = new Float64Array(frames.length)
+  let ringHead = 0
+  let ringTail = 0
   const histogram = new Histogram()
+  const sendLag = new Histogram()
   const intervalUs = options.rate > 0 ? (batchRecords / options.rate) * 1e6 : 0
   let sent = 0
   let acked = 0
   let ackedMessages = 0
   let requests = 0
+  /** When the free list last went from empty to non-empty: a send could leave from then on. */
+  let slotFreeSince = 0
+  const cpu0 = process.cpuUsage()
   const t0 = nowMicros()
 
   return await new Promise<PerfProduceResult>((resolve, reject) => {
-    let timer: NodeJS.Timeout | null = null
     let progress: NodeJS.Timeout | null = null
     let finished = false
     const finish = (err: Error | null): void => {
       if (finished) return
       finished = true
-      if (timer !== null) clearTimeout(timer)
+      pacer.cancel()
       if (progress !== null) clearInterval(progress)
       conn.close()
       if (err !== null) {
@@ -141,6 +154,7 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
         return
       }
       const seconds = (nowMicros() - t0) / 1e6
+      const cpu = process.cpuUsage(cpu0)
       const bytes = ackedMessages * options.messageSize
       resolve({
         messages: ackedMessages,
@@ -149,6 +163,8 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
         msgsPerSec: ackedMessages / seconds,
         mbPerSec: bytes / 1e6 / seconds,
         latencyUs: histogram.summary(),
+        sendLagUs: sendLag.summary(),
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
         requests,
         congestion,
       })
@@ -160,25 +176,34 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
       progress = setInterval(() => cb(ackedMessages, (nowMicros() - t0) / 1e6), 1000)
     }
 
+    const onResponse = (response: Buffer): void => {
+      const now = nowMicros()
+      const frame = ring[ringHead] as ProduceFrame
+      const due = ringDue[ringHead] as number
+      ringHead = (ringHead + 1) % ring.length
+      if (produceResponseError(response, PRODUCE_VERSION) !== 0) {
+        finish(new Error(describeProduceFailure(response, PRODUCE_VERSION)))
+        return
+      }
+      histogram.record(now - due, frame.records)
+      if (free.length === 0) slotFreeSince = now
+      free.push(frame)
+      acked++
+      ackedMessages += frame.records
+      if (acked === totalBatches) finish(null)
+      else pump()
+    }
+
     const sendOne = (due: number): void => {
       const frame = free.pop() as ProduceFrame
       const index = sent++
       // Every batch is whole: the message count rounds up to a multiple of the batch size.
       stampFrame(frame, ++requests, index % options.partitions, due)
-      conn.send(frame.buf, (response) => {
-        const latency = nowMicros() - due
-        const err = checkResponse(response)
-        if (err !== null) {
-          finish(new Error(err))
-          return
-        }
-        histogram.record(latency, frame.records)
-        free.push(frame)
-        acked++
-        ackedMessages += frame.records
-        if (acked === totalBatches) finish(null)
-        else pump()
-      })
+      ring[ringTail] = frame
+      ringDue[ringTail] = due
+      ringTail = (ringTail + 1) % ring.length
+      sendLag.record(nowMicros() - Math.max(due, slotFreeSince), frame.records)
+      conn.send(frame.buf, onResponse)
     }
 
     const pump = (): void => {
@@ -193,25 +218,10 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
         if (due > now) break
         sendOne(due)
       }
-      if (timer === null && sent < totalBatches && free.length > 0) {
-        const wait = Math.max(0, (t0 + sent * intervalUs - nowMicros()) / 1000)
-        timer = setTimeout(() => {
-          timer = null
-          pump()
-        }, Math.floor(wait))
-      }
+      // With every slot busy the next response calls pump(); no need to wake before.
+      if (sent < totalBatches && free.length > 0) pacer.at(t0 + sent * intervalUs)
     }
+    const pacer = new Pacer(pump)
     pump()
   })
-}
-
-function checkResponse(frame: Buffer): string | null {
-  const reader = new Reader(frame)
-  readResponseHeader(reader, 0)
-  const res = decodeMessage<ProduceResponse>(ProduceResponseSchema, PRODUCE_VERSION, reader)
-  for (const t of res.responses)
-    for (const p of t.partitionResponses)
-      if (p.errorCode !== 0)
-        return `produce to ${t.name}-${p.index} failed: ${errorName(p.errorCode)}${p.errorMessage !== null ? ` (${p.errorMessage})` : ''}`
-  return null
 }

@@ -70,6 +70,52 @@ describe('samsa perf against a broker', () => {
     expect(c.endToEndUs.min).toBeGreaterThan(0)
   })
 
+  it('consumes from latest while a fixed-rate producer runs (end-to-end latency)', async () => {
+    await runPerfProduce({
+      bootstrap: broker.bootstrap,
+      topic: 'perf-d',
+      partitions: 2,
+      messages: 100,
+      messageSize: 512,
+      batchRecords: 50,
+      inflight: 2,
+      rate: 0,
+      acks: 1,
+    })
+    let ready!: () => void
+    const isReady = new Promise<void>((r) => (ready = r))
+    const consumed = runPerfConsume({
+      bootstrap: broker.bootstrap,
+      topic: 'perf-d',
+      messages: 3000,
+      from: 'latest',
+      idleTimeoutMs: 5000,
+      onReady: ready,
+    })
+    await isReady
+    const p = await runPerfProduce({
+      bootstrap: broker.bootstrap,
+      topic: 'perf-d',
+      partitions: 2,
+      messages: 3000,
+      messageSize: 512,
+      batchRecords: 30,
+      inflight: 4,
+      rate: 10_000,
+      acks: 1,
+    })
+    const c = await consumed
+    // The 100 records written before the consumer started are not counted.
+    expect(p.messages).toBe(3000)
+    expect(c.messages).toBe(3000)
+    expect(c.bytes).toBe(3000 * 512)
+    expect(c.endToEndUs.count).toBe(3000)
+    expect(c.endToEndUs.p50).toBeLessThan(1_000_000)
+    await expect(
+      runPerfConsume({ bootstrap: broker.bootstrap, topic: 'no-such-topic', messages: 1 }),
+    ).rejects.toThrow(/does not exist/)
+  })
+
   it('holds a fixed rate', async () => {
     const t0 = Date.now()
     const p = await runPerfProduce({
