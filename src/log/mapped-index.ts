@@ -1,7 +1,10 @@
-// Common part of the offset and time indexes: a file of fixed-size entries, preallocated and
-// mmap'd while its segment is active, trimmed to its real size when the segment rolls or closes.
-// Rule: the mapping is always unmapped before the file changes size or is deleted (SIGBUS).
+// Common part of the offset and time indexes: a file of fixed-size entries. While its segment is
+// active the entries live in memory (index-buffer.ts) and reach the file at flush and seal; a
+// sealed index is mmap'd read-only. Rule: the mapping is always unmapped before the file changes
+// size or is deleted (SIGBUS).
 import { MappedFile } from '../native/index.js'
+import { IndexBuffer } from './index-buffer.js'
+import type { IndexStore } from './index-buffer.js'
 import type { FileSystem } from './fs.js'
 
 /** Kafka searches the last 8 KiB of an index first: recent lookups stay in hot pages. */
@@ -18,6 +21,10 @@ export type IndexArgs = [
 
 export abstract class MappedIndex {
   protected map: MappedFile | null = null
+  /** The active index's entries (writable mode); the file lags until flush or seal. */
+  private memory: IndexBuffer | null = null
+  /** Bytes in the file while writable. */
+  private fileBytes = 0
   protected fd = -1
   /**
    * The fdatasync started when the index was trimmed (its fd closes when it ends). Index writes
@@ -60,10 +67,17 @@ export abstract class MappedIndex {
 
   private openWritable(): void {
     this.fd = this.fs.open(this.path, this.fs.exists(this.path) ? 'r+' : 'w+')
+    this.fileBytes = this.fs.fstatSize(this.fd)
+    const existing = Buffer.alloc(this.entries * this.entrySize)
+    let got = 0
+    while (got < existing.length) {
+      const n = this.fs.read(this.fd, existing, got, existing.length - got, got)
+      if (n <= 0) break
+      got += n
+    }
     // A smaller segment.index.bytes never cuts existing entries.
-    const length = Math.max(this.maxEntries, this.entries) * this.entrySize
-    this.fs.ftruncate(this.fd, length)
-    this.map = MappedFile.map(this.fd, length, { writable: true })
+    const max = Math.max(this.maxEntries, this.entries) * this.entrySize
+    this.memory = new IndexBuffer(max, existing.subarray(0, got))
   }
 
   private openReadOnly(): void {
@@ -95,7 +109,8 @@ export abstract class MappedIndex {
     while (this.entries > 0 && isUnused(this.entries - 1)) this.entries--
   }
 
-  protected mapped(): MappedFile {
+  protected mapped(): IndexStore {
+    if (this.memory !== null) return this.memory
     if (this.map === null) throw new Error(`index ${this.path} is not mapped`)
     return this.map
   }
@@ -107,9 +122,9 @@ export abstract class MappedIndex {
     if (!this.writable) {
       this.unmap()
       this.fd = this.fs.open(this.path, 'w+')
-      this.fs.ftruncate(this.fd, this.maxEntries * this.entrySize)
-      this.map = MappedFile.map(this.fd, this.maxEntries * this.entrySize, { writable: true })
     }
+    this.fileBytes = this.fs.fstatSize(this.fd)
+    this.memory = new IndexBuffer(this.maxEntries * this.entrySize)
   }
 
   /** Reopens a trimmed index for appending (the segment became active again after load). */
@@ -119,15 +134,22 @@ export abstract class MappedIndex {
     this.openWritable()
   }
 
+  /** The file gets exactly the entries held in memory (page cache; fdatasync is separate). */
+  private writeEntries(): void {
+    const bytes = this.entries * this.entrySize
+    this.memory?.writeTo(this.fs, this.fd, bytes, this.fileBytes)
+    this.fileBytes = bytes
+  }
+
   /**
-   * Unmaps, trims the file to its entries and maps it again read-only. Dirty pages of the mapping
-   * stay in the page cache; the fdatasync started here writes them (flush() waits for it).
+   * Writes the entries to the file, cut to its real size, and maps it read-only. The fdatasync
+   * started here runs on the thread pool (flush() waits for it): no disk wait on the event loop.
    */
   trim(): void {
     if (!this.writable) return
-    this.unmap()
+    this.writeEntries()
+    this.memory = null
     const fd = this.fd
-    this.fs.ftruncate(fd, this.entries * this.entrySize)
     this.fd = -1
     const closeFd = (): void => {
       try {
@@ -143,10 +165,15 @@ export abstract class MappedIndex {
     this.openReadOnly()
   }
 
-  /** Writes the index's dirty pages to disk off the event loop (mapped writes included). */
+  /** Writes the entries to the file and fdatasyncs it off the event loop. */
   flush(): Promise<void> {
-    if (this.writable) return this.fs.fdatasync(this.fd)
-    return this.syncing ?? Promise.resolve()
+    if (!this.writable) return this.syncing ?? Promise.resolve()
+    try {
+      this.writeEntries()
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
+    return this.fs.fdatasync(this.fd)
   }
 
   close(): void {
@@ -159,9 +186,10 @@ export abstract class MappedIndex {
     this.map = null
   }
 
-  /** Unmaps and closes; the file itself is left to the caller (rename/unlink). */
+  /** Unmaps and closes without writing; the file itself is left to the caller (rename/unlink). */
   release(): void {
     this.unmap()
+    this.memory = null
     if (this.fd >= 0) this.fs.close(this.fd)
     this.fd = -1
   }

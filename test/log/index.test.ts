@@ -13,10 +13,11 @@ beforeEach(() => {
 afterEach(() => rmDir(dir))
 
 describe('OffsetIndex', () => {
-  it('is preallocated, finds the greatest entry <= target (warm and cold sections), trims on close', () => {
+  it('keeps active entries in memory, finds the greatest entry <= target (warm and cold sections), writes them on close', () => {
     const file = path.join(dir, '00000000000000001000.index')
     const idx = new OffsetIndex(realFileSystem, file, 1000, 64 * 1024, true)
-    expect(fs.statSync(file).size).toBe(64 * 1024)
+    // Nothing is preallocated or mapped: entries reach the file at flush and seal.
+    expect(fs.statSync(file).size).toBe(0)
     // 5000 entries: more than the 1024-entry warm section, so both halves are searched.
     for (let i = 1; i <= 5000; i++) idx.append(1000 + i * 10, i * 100)
     expect(idx.entries).toBe(5000)
@@ -50,7 +51,15 @@ describe('OffsetIndex', () => {
     const idx = new OffsetIndex(realFileSystem, file, 0, 1024, true)
     idx.append(5, 100)
     idx.append(9, 200)
-    idx.release() // crash: file stays preallocated with a zero tail
+    idx.release() // a crash: the entries were never written
+    expect(fs.statSync(file).size).toBe(0)
+    // An index preallocated by an older version and left by a crash: entries, then zeros.
+    const old = Buffer.alloc(1024)
+    old.writeUInt32BE(5, 0)
+    old.writeUInt32BE(100, 4)
+    old.writeUInt32BE(9, 8)
+    old.writeUInt32BE(200, 12)
+    fs.writeFileSync(file, old)
     const again = new OffsetIndex(realFileSystem, file, 0, 1024, false)
     expect(again.entries).toBe(128)
     expect(again.sanityCheck(1000, true)).toBe(true)
@@ -70,6 +79,30 @@ describe('OffsetIndex', () => {
     const partial = new OffsetIndex(realFileSystem, file, 0, 1024, false)
     expect(partial.sanityCheck(1000, true)).toBe(false)
     partial.release()
+  })
+
+  it('flush writes the entries so far; a truncation and rewrite reach the file too', async () => {
+    const file = path.join(dir, '00000000000000000000.index')
+    const idx = new OffsetIndex(realFileSystem, file, 0, 64 * 1024, true)
+    for (let i = 1; i <= 600; i++) idx.append(i * 2, i * 100)
+    await idx.flush()
+    expect(fs.statSync(file).size).toBe(600 * 8)
+    idx.truncateTo(401)
+    idx.append(401, 7777)
+    await idx.flush()
+    expect(fs.statSync(file).size).toBe(201 * 8)
+    const onDisk = fs.readFileSync(file)
+    expect(onDisk.readUInt32BE(200 * 8)).toBe(401)
+    expect(onDisk.readUInt32BE(200 * 8 + 4)).toBe(7777)
+    expect(onDisk.readUInt32BE(199 * 8)).toBe(400)
+    idx.close()
+    // Reopened writable (a segment active again after load), the entries come back from the file.
+    const again = new OffsetIndex(realFileSystem, file, 0, 64 * 1024, true)
+    expect(again.entries).toBe(201)
+    expect(again.lookup(401)).toBe(7777)
+    again.append(500, 9000)
+    again.close()
+    expect(fs.statSync(file).size).toBe(202 * 8)
   })
 
   it('reports full at segment.index.bytes', () => {
