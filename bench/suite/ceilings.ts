@@ -12,7 +12,7 @@ import {
   writeScratchFile,
 } from '../native-ceilings.js'
 import { setTcpCongestion } from '../../src/native/index.js'
-import { perfProduce } from './drivers.js'
+import { ombBatchRecords, perfProduce } from './drivers.js'
 import type { Measurement } from './types.js'
 
 const MiB = 1 << 20
@@ -107,6 +107,8 @@ export async function measureCeilings(
     messages: perfMessages,
     messageSize: 1024,
     acks: '1',
+    // The same requests as the max-rate produce runs send to a broker.
+    batchRecords: ombBatchRecords(1024, null),
     sink: true,
     congestion,
   })

@@ -72,6 +72,8 @@ export interface PerfProduceArgs {
   acks: '1' | 'all'
   rate?: number
   inflight?: number
+  /** Records per Produce request (one batch); samsa perf's own default when absent. */
+  batchRecords?: number
   congestion?: string
   sink?: boolean
 }
@@ -97,6 +99,7 @@ export async function perfProduce(a: PerfProduceArgs): Promise<PerfProduceResult
     '--inflight',
     String(a.inflight ?? 8),
   ]
+  if (a.batchRecords !== undefined) args.push('--batch-records', String(a.batchRecords))
   if (a.sink === true) args.push('--sink')
   else args.push('--bootstrap-server', a.bootstrap)
   if (a.congestion !== undefined) args.push('--congestion', a.congestion)
@@ -203,4 +206,18 @@ export async function kcatConsume(bootstrap: string, topic: string): Promise<Kca
     { countOnly: true },
   )
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes: r.stdoutBytes }
+}
+
+/**
+ * Records per batch as OpenMessaging Benchmark's Kafka driver would send them: max-rate runs use
+ * kafka-throughput.yaml's batch.size (1 MiB); fixed-rate runs use kafka-latency.yaml's batch.size
+ * (128 KiB) with linger.ms=1, i.e. what accumulates in 1 ms at that rate, up to 128 KiB.
+ */
+export function ombBatchRecords(messageSize: number, rate: number | null): number {
+  // Record framing (length, attributes, deltas, key and value lengths) is at most 16 bytes here,
+  // and the batch header 61: the batch stays within batch.size, as the Kafka producer keeps it
+  // (a 1 MiB batch is also what message.max.bytes lets through).
+  const fit = (bytes: number): number => Math.max(1, Math.floor((bytes - 61) / (messageSize + 16)))
+  if (rate === null) return fit(1 << 20)
+  return Math.max(1, Math.min(Math.round(rate / 1000), fit(128 << 10)))
 }

@@ -10,7 +10,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AdminClient } from '../../src/admin/client/client.js'
 import { cpuSeconds, rssBytes } from './proc.js'
-import { kcatConsume, kcatProduce, perfConsume, perfProduce, writeKcatInput } from './drivers.js'
+import {
+  kcatConsume,
+  kcatProduce,
+  ombBatchRecords,
+  perfConsume,
+  perfProduce,
+  writeKcatInput,
+} from './drivers.js'
 import type { Target } from './targets.js'
 import type { Acks, Measurement } from './types.js'
 
@@ -89,6 +96,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           messages,
           messageSize,
           acks,
+          batchRecords: ombBatchRecords(messageSize, null),
           congestion: plan.congestion,
         })
         let c1 = cpu()
@@ -129,7 +137,6 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           congestion: null,
         })
         used.push(topic)
-        const maxRate = p.msgsPerSec
 
         if (plan.kcat) {
           const input = path.join(plan.scratchDir, `kcat-${messageSize}-${messages}.txt`)
@@ -183,6 +190,56 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           used.push(kt)
         }
 
+        // OMB's max-rate workloads run their consumers too: the fixed rates below are fractions
+        // of what the broker sustains while it also serves the consumer.
+        await recycle(partitions, messageSize, messages, acks)
+        const mt = fresh(`pcmax-p${partitions}`)
+        await perfProduce({
+          bootstrap: target.bootstrap,
+          topic: mt,
+          partitions,
+          messages: 1,
+          messageSize,
+          acks,
+          congestion: plan.congestion,
+        })
+        const follower = perfConsume({
+          bootstrap: target.bootstrap,
+          topic: mt,
+          messages,
+          from: 'latest',
+        })
+        await follower.ready
+        c0 = cpu()
+        const mp = await perfProduce({
+          bootstrap: target.bootstrap,
+          topic: mt,
+          partitions,
+          messages,
+          messageSize,
+          acks,
+          batchRecords: ombBatchRecords(messageSize, null),
+          congestion: plan.congestion,
+        })
+        const mc = await follower.done
+        c1 = cpu()
+        out.push({
+          ...common,
+          workload: 'produce-consume-max',
+          driver: 'samsa-perf',
+          ratePct: null,
+          messages: mp.messages,
+          msgsPerSec: mp.msgsPerSec,
+          mbPerSec: mp.mbPerSec,
+          produceLatencyUs: mp.latencyUs,
+          endToEndUs: mc.endToEndUs,
+          cpuSecPerGb: perGb(c0, c1, mp.bytes + mc.bytes),
+          rssBytes: rssBytes(target.pid),
+          congestion: mp.congestion,
+        })
+        used.push(mt)
+        const maxRate = mp.msgsPerSec
+
         for (const pct of plan.latencyRates) {
           const rate = Math.max(1, Math.round((maxRate * pct) / 100))
           const n = Math.max(1000, Math.round(rate * plan.latencySeconds))
@@ -214,6 +271,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             acks,
             rate,
             inflight: 64,
+            batchRecords: ombBatchRecords(messageSize, rate),
             congestion: plan.congestion,
           })
           const lc = await consumer.done
