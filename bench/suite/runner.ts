@@ -191,7 +191,10 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
         }
 
         // OMB's max-rate workloads run their consumers too: the fixed rates below are fractions
-        // of what the broker sustains while it also serves the consumer.
+        // of what the broker sustains while it also serves the consumer, for as long as a
+        // fixed-rate run lasts (a short burst lands in recycled, warm pages; a long run also
+        // writes where the memory is cold, and the rate found must hold there).
+        const sustained = Math.max(messages, Math.round(p.msgsPerSec * plan.latencySeconds))
         await recycle(partitions, messageSize, messages, acks)
         const mt = fresh(`pcmax-p${partitions}`)
         await perfProduce({
@@ -206,7 +209,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
         const follower = perfConsume({
           bootstrap: target.bootstrap,
           topic: mt,
-          messages,
+          messages: sustained,
           from: 'latest',
         })
         await follower.ready
@@ -215,7 +218,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           bootstrap: target.bootstrap,
           topic: mt,
           partitions,
-          messages,
+          messages: sustained,
           messageSize,
           acks,
           batchRecords: ombBatchRecords(messageSize, null),

@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest'
 import { partitionForGroup } from '../../src/group/records.js'
 import { startBrokerProcess } from '../helpers/broker-process.js'
 import { runKcat } from '../helpers/kcat.js'
-import { findCoordinator, metadataFrom, until, useCluster } from './fixture.js'
+import {
+  consume,
+  findCoordinator,
+  metadataFrom,
+  produce,
+  until,
+  useCluster,
+  withAdmin,
+} from './fixture.js'
 
 const fx = useCluster(3)
 
@@ -177,5 +185,41 @@ describe('cluster topic lifecycle', () => {
     } finally {
       await admin.disconnect()
     }
+  })
+
+  // Last in the file: from here on the cluster has four brokers.
+  it('a broker added online is seen by every broker and takes new partitions', async () => {
+    const added = await fx.cluster.restart(3) // index 3: node.id 4, a fresh data dir
+    for (const b of fx.cluster.brokers)
+      await until(`4 brokers seen by ${b.bootstrap}`, async () => {
+        const res = await metadataFrom(b.bootstrap, null)
+        return res.brokers.length === 4 ? true : undefined
+      })
+    const created = await withAdmin(added.bootstrap, (c) =>
+      c.createTopics({
+        topics: [
+          {
+            name: 'after-join',
+            numPartitions: 8,
+            replicationFactor: 2,
+            assignments: [],
+            configs: [],
+          },
+        ],
+      }),
+    )
+    expect(created.topics[0]?.errorCode).toBe(0)
+    const parts = await until('after-join led everywhere', async () => {
+      const res = await metadataFrom(fx.cluster.bootstrap, ['after-join'])
+      const p = res.topics[0]?.partitions ?? []
+      return p.length === 8 && p.every((x) => x.leaderId > 0 && x.isrNodes.length === 2)
+        ? p
+        : undefined
+    })
+    // Spread over all four: the new broker leads some partitions and follows others.
+    expect(new Set(parts.map((p) => p.leaderId))).toEqual(new Set([1, 2, 3, 4]))
+    expect(parts.filter((p) => p.replicaNodes.includes(4)).length).toBe(4)
+    await produce(added.bootstrap, 'after-join', ['joined'])
+    expect(await consume(fx.cluster.brokers[0]?.bootstrap ?? '', 'after-join')).toEqual(['joined'])
   })
 })
