@@ -226,14 +226,17 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
         })
         const mc = await follower.done
         c1 = cpu()
+        // The rate both ends sustained: a producer the consumer cannot follow only builds a
+        // backlog (OMB's max-rate mode holds the consumer backlog steady, too).
+        const endToEnd = mc.msgsPerSec < mp.msgsPerSec ? mc : mp
         out.push({
           ...common,
           workload: 'produce-consume-max',
           driver: 'samsa-perf',
           ratePct: null,
           messages: mp.messages,
-          msgsPerSec: mp.msgsPerSec,
-          mbPerSec: mp.mbPerSec,
+          msgsPerSec: endToEnd.msgsPerSec,
+          mbPerSec: endToEnd.mbPerSec,
           produceLatencyUs: mp.latencyUs,
           endToEndUs: mc.endToEndUs,
           cpuSecPerGb: perGb(c0, c1, mp.bytes + mc.bytes),
@@ -241,7 +244,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           congestion: mp.congestion,
         })
         used.push(mt)
-        const maxRate = mp.msgsPerSec
+        const maxRate = endToEnd.msgsPerSec
 
         for (const pct of plan.latencyRates) {
           const rate = Math.max(1, Math.round((maxRate * pct) / 100))
