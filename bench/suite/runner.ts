@@ -20,6 +20,9 @@ import {
 } from './drivers.js'
 import type { Target } from './targets.js'
 import type { Acks, Measurement } from './types.js'
+import type { PerfConsumeResult } from '../../src/cli/perf/consume.js'
+import type { PerfProduceResult } from '../../src/cli/perf/produce.js'
+import type { PerfProduceArgs } from './drivers.js'
 
 export interface RoundPlan {
   round: number
@@ -190,113 +193,86 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           used.push(kt)
         }
 
+        /**
+         * A fresh topic, a consumer reading from its end, then `messages` produced with `opts`;
+         * broker CPU per GB covers what was produced and consumed.
+         */
+        const withConsumer = async (
+          label: string,
+          messages: number,
+          opts: Pick<PerfProduceArgs, 'rate' | 'inflight' | 'batchRecords'>,
+        ): Promise<{ p: PerfProduceResult; c: PerfConsumeResult; cpuSecPerGb: number | null }> => {
+          await recycle(partitions, messageSize, messages, acks)
+          const t = fresh(label)
+          const spec = { bootstrap: target.bootstrap, topic: t, partitions, messageSize, acks }
+          // One message creates the topic with its partition count before the consumer looks.
+          await perfProduce({ ...spec, messages: 1, congestion: plan.congestion })
+          const consumer = perfConsume({ ...spec, messages, from: 'latest' })
+          await consumer.ready
+          const before = cpu()
+          const produced = await perfProduce({
+            ...spec,
+            messages,
+            ...opts,
+            congestion: plan.congestion,
+          })
+          const consumed = await consumer.done
+          used.push(t)
+          return {
+            p: produced,
+            c: consumed,
+            cpuSecPerGb: perGb(before, cpu(), produced.bytes + consumed.bytes),
+          }
+        }
+
         // OMB's max-rate workloads run their consumers too: the fixed rates below are fractions
         // of what the broker sustains while it also serves the consumer, for as long as a
         // fixed-rate run lasts (a short burst lands in recycled, warm pages; a long run also
         // writes where the memory is cold, and the rate found must hold there).
         const sustained = Math.max(messages, Math.round(p.msgsPerSec * plan.latencySeconds))
-        await recycle(partitions, messageSize, messages, acks)
-        const mt = fresh(`pcmax-p${partitions}`)
-        await perfProduce({
-          bootstrap: target.bootstrap,
-          topic: mt,
-          partitions,
-          messages: 1,
-          messageSize,
-          acks,
-          congestion: plan.congestion,
-        })
-        const follower = perfConsume({
-          bootstrap: target.bootstrap,
-          topic: mt,
-          messages: sustained,
-          from: 'latest',
-        })
-        await follower.ready
-        c0 = cpu()
-        const mp = await perfProduce({
-          bootstrap: target.bootstrap,
-          topic: mt,
-          partitions,
-          messages: sustained,
-          messageSize,
-          acks,
+        const max = await withConsumer(`pcmax-p${partitions}`, sustained, {
           batchRecords: ombBatchRecords(messageSize, null),
-          congestion: plan.congestion,
         })
-        const mc = await follower.done
-        c1 = cpu()
         // The rate both ends sustained: a producer the consumer cannot follow only builds a
         // backlog (OMB's max-rate mode holds the consumer backlog steady, too).
-        const endToEnd = mc.msgsPerSec < mp.msgsPerSec ? mc : mp
+        const endToEnd = max.c.msgsPerSec < max.p.msgsPerSec ? max.c : max.p
         out.push({
           ...common,
           workload: 'produce-consume-max',
           driver: 'samsa-perf',
           ratePct: null,
-          messages: mp.messages,
+          messages: max.p.messages,
           msgsPerSec: endToEnd.msgsPerSec,
           mbPerSec: endToEnd.mbPerSec,
-          produceLatencyUs: mp.latencyUs,
-          endToEndUs: mc.endToEndUs,
-          cpuSecPerGb: perGb(c0, c1, mp.bytes + mc.bytes),
+          produceLatencyUs: max.p.latencyUs,
+          endToEndUs: max.c.endToEndUs,
+          cpuSecPerGb: max.cpuSecPerGb,
           rssBytes: rssBytes(target.pid),
-          congestion: mp.congestion,
+          congestion: max.p.congestion,
         })
-        used.push(mt)
-        const maxRate = endToEnd.msgsPerSec
 
         for (const pct of plan.latencyRates) {
-          const rate = Math.max(1, Math.round((maxRate * pct) / 100))
+          const rate = Math.max(1, Math.round((endToEnd.msgsPerSec * pct) / 100))
           const n = Math.max(1000, Math.round(rate * plan.latencySeconds))
-          await recycle(partitions, messageSize, n, acks)
-          const lt = fresh(`lat${pct}-p${partitions}`)
-          await perfProduce({
-            bootstrap: target.bootstrap,
-            topic: lt,
-            partitions,
-            messages: 1,
-            messageSize,
-            acks,
-            congestion: plan.congestion,
-          })
-          const consumer = perfConsume({
-            bootstrap: target.bootstrap,
-            topic: lt,
-            messages: n,
-            from: 'latest',
-          })
-          await consumer.ready
-          c0 = cpu()
-          const lp = await perfProduce({
-            bootstrap: target.bootstrap,
-            topic: lt,
-            partitions,
-            messages: n,
-            messageSize,
-            acks,
+          const run = await withConsumer(`lat${pct}-p${partitions}`, n, {
             rate,
             inflight: 64,
             batchRecords: ombBatchRecords(messageSize, rate),
-            congestion: plan.congestion,
           })
-          const lc = await consumer.done
-          c1 = cpu()
           out.push({
             ...common,
             workload: 'produce-rate',
             driver: 'samsa-perf',
             ratePct: pct,
-            messages: lp.messages,
-            msgsPerSec: lp.msgsPerSec,
-            mbPerSec: lp.mbPerSec,
-            produceLatencyUs: lp.latencyUs,
-            endToEndUs: lc.endToEndUs,
-            cpuSecPerGb: perGb(c0, c1, lp.bytes + lc.bytes),
+            messages: run.p.messages,
+            msgsPerSec: run.p.msgsPerSec,
+            mbPerSec: run.p.mbPerSec,
+            produceLatencyUs: run.p.latencyUs,
+            endToEndUs: run.c.endToEndUs,
+            cpuSecPerGb: run.cpuSecPerGb,
             rssBytes: rssBytes(target.pid),
-            congestion: lp.congestion,
+            congestion: run.p.congestion,
           })
-          used.push(lt)
         }
       }
   await deleteTopics(target.bootstrap, used.splice(0)).catch(() => {})

@@ -107,6 +107,54 @@ export function check(code: number, what: string, message?: string | null): void
   throw new ClientError(`${what}: ${errorName(code)}${detail}`)
 }
 
+export interface FetchOptions {
+  /** Per partition and per response; default 1 MiB. */
+  maxBytes?: number
+  /** Default 500 ms. */
+  maxWaitMs?: number
+  /** Default 1. */
+  minBytes?: number
+  /** Default -1 (no fencing). */
+  currentLeaderEpoch?: number
+}
+
+/** A consumer's Fetch of one partition from `offset`. */
+export function fetchRequest(
+  topic: string,
+  partition: number,
+  offset: number,
+  options: FetchOptions = {},
+): FetchRequest {
+  const maxBytes = options.maxBytes ?? 1 << 20
+  return {
+    clusterId: null,
+    replicaId: -1,
+    maxWaitMs: options.maxWaitMs ?? 500,
+    minBytes: options.minBytes ?? 1,
+    maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: options.currentLeaderEpoch ?? -1,
+            fetchOffset: offset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1,
+            partitionMaxBytes: maxBytes,
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  }
+}
+
 export class AdminClient {
   private readonly byNode = new Map<number, Promise<KafkaConnection>>()
   private brokers = new Map<number, BrokerAddress>()
@@ -290,38 +338,12 @@ export class AdminClient {
     topic: string,
     partition: number,
     offset: number,
-    options: { maxBytes?: number; maxWaitMs?: number } = {},
+    options: FetchOptions = {},
   ): Promise<FetchPartitionData> {
-    const maxBytes = options.maxBytes ?? 1 << 20
-    const res = await conn.send<Partial<FetchRequest>, FetchResponse>(
+    const res = await conn.send<FetchRequest, FetchResponse>(
       FetchRequestSchema,
       FetchResponseSchema,
-      {
-        replicaId: -1,
-        maxWaitMs: options.maxWaitMs ?? 500,
-        minBytes: 1,
-        maxBytes,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [
-          {
-            topic,
-            partitions: [
-              {
-                partition,
-                currentLeaderEpoch: -1,
-                fetchOffset: offset,
-                lastFetchedEpoch: -1,
-                logStartOffset: -1,
-                partitionMaxBytes: maxBytes,
-              },
-            ],
-          },
-        ],
-        forgottenTopicsData: [],
-        rackId: '',
-      },
+      fetchRequest(topic, partition, offset, options),
     )
     check(res.errorCode, `fetch ${topic}-${partition}`)
     const p = res.responses[0]?.partitions[0]

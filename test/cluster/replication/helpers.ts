@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fetchRequest } from '../../../src/admin/client/client.js'
 import { KafkaConnection } from '../../../src/admin/client/connection.js'
 import { startBroker } from '../../../src/broker.js'
 import type { Broker } from '../../../src/broker.js'
@@ -112,33 +113,7 @@ export async function consume(
   const res = await conn.send<FetchRequest, FetchResponse>(
     FetchRequestSchema,
     FetchResponseSchema,
-    {
-      clusterId: null,
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic,
-          partitions: [
-            {
-              partition: 0,
-              currentLeaderEpoch,
-              fetchOffset: offset,
-              lastFetchedEpoch: -1,
-              logStartOffset: -1,
-              partitionMaxBytes: 1 << 20,
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    },
+    fetchRequest(topic, 0, offset, { maxWaitMs: 0, minBytes: 0, currentLeaderEpoch }),
   )
   const p = res.responses[0].partitions[0]
   return { errorCode: p.errorCode, highWatermark: p.highWatermark, bytes: p.records?.length ?? 0 }
