@@ -4,6 +4,7 @@
 // filesystem (ext4's page_mkwrite updates the file time through the journal): measured here,
 // 50-100 ms stalls of the event loop while a journal commit ran. A buffer the process owns
 // never faults into the filesystem, and recovery rebuilds an active index after a crash anyway.
+// The cleaner builds the indexes of its `.cleaned` segments in the same buffer.
 import type { FileSystem } from './fs.js'
 
 /** The reads and writes the offset and time indexes make (a MappedFile offers the same). */
@@ -54,6 +55,11 @@ export class IndexBuffer implements IndexStore {
     const high = Math.floor(value / TWO_32)
     this.view.setInt32(offset, high)
     this.view.setUint32(offset + 4, value - high * TWO_32)
+  }
+
+  /** The first `bytes` bytes (a view: valid until the next write grows the buffer). */
+  prefix(bytes: number): Buffer {
+    return this.buf.subarray(0, bytes)
   }
 
   /**

@@ -6,7 +6,8 @@
 // the files' final format (what OffsetIndex/TimeIndex map read-only once the segment is open).
 import { open } from 'node:fs/promises'
 import { fdatasync, pwritev } from '../../native/index.js'
-import { batchLastOffset, batchMaxTimestamp, writeInt64 } from '../record-batch.js'
+import { IndexBuffer } from '../index-buffer.js'
+import { batchLastOffset, batchMaxTimestamp } from '../record-batch.js'
 import type { FileHandle } from 'node:fs/promises'
 
 const WRITE_CHUNK = 1024 * 1024
@@ -19,10 +20,10 @@ export interface SegmentPaths {
   timeIndex: string
 }
 
-/** Fixed-size index entries in a growable buffer, with the append rules of the mapped indexes. */
+/** Fixed-size index entries in memory (the active indexes' buffer), written once at the end. */
 class IndexEntries {
   entries = 0
-  private buf: Buffer
+  readonly store: IndexBuffer
   private readonly maxEntries: number
 
   constructor(
@@ -30,23 +31,16 @@ class IndexEntries {
     maxIndexBytes: number,
   ) {
     this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / entrySize))
-    this.buf = Buffer.alloc(entrySize * Math.min(this.maxEntries, 256))
+    this.store = new IndexBuffer(this.maxEntries * entrySize)
   }
 
   get bytes(): Buffer {
-    return this.buf.subarray(0, this.entries * this.entrySize)
+    return this.store.prefix(this.entries * this.entrySize)
   }
 
   /** Position of a new entry, or -1 when the index is full. */
   next(): number {
-    if (this.entries >= this.maxEntries) return -1
-    const pos = this.entries * this.entrySize
-    if (pos + this.entrySize > this.buf.length) {
-      const grown = Buffer.alloc(Math.min(this.buf.length * 2, this.maxEntries * this.entrySize))
-      this.buf.copy(grown)
-      this.buf = grown
-    }
-    return pos
+    return this.entries >= this.maxEntries ? -1 : this.entries * this.entrySize
   }
 
   commit(): void {
@@ -55,22 +49,6 @@ class IndexEntries {
 
   last(): number {
     return (this.entries - 1) * this.entrySize
-  }
-
-  readUInt32(pos: number): number {
-    return this.buf.readUInt32BE(pos)
-  }
-
-  readInt64(pos: number): number {
-    return this.buf.readInt32BE(pos) * 0x100000000 + this.buf.readUInt32BE(pos + 4)
-  }
-
-  writeUInt32(pos: number, value: number): void {
-    this.buf.writeUInt32BE(value, pos)
-  }
-
-  writeInt64(pos: number, value: number): void {
-    writeInt64(this.buf, pos, value)
   }
 }
 
@@ -164,11 +142,11 @@ export class CleanedWriter {
   /** OffsetIndex.append: offsets strictly increase. */
   private appendOffset(offset: number, position: number): void {
     const idx = this.index
-    if (idx.entries > 0 && offset <= this.baseOffset + idx.readUInt32(idx.last())) return
+    if (idx.entries > 0 && offset <= this.baseOffset + idx.store.readUInt32BE(idx.last())) return
     const at = idx.next()
     if (at < 0) return
-    idx.writeUInt32(at, offset - this.baseOffset)
-    idx.writeUInt32(at + 4, position)
+    idx.store.writeUInt32BE(at, offset - this.baseOffset)
+    idx.store.writeUInt32BE(at + 4, position)
     idx.commit()
   }
 
@@ -177,13 +155,13 @@ export class CleanedWriter {
     const idx = this.timeIndex
     if (idx.entries > 0) {
       const last = idx.last()
-      if (timestamp <= idx.readInt64(last)) return
-      if (offset < this.baseOffset + idx.readUInt32(last + 8)) return
+      if (timestamp <= idx.store.readInt64BE(last)) return
+      if (offset < this.baseOffset + idx.store.readUInt32BE(last + 8)) return
     }
     const at = idx.next()
     if (at < 0) return
-    idx.writeInt64(at, timestamp)
-    idx.writeUInt32(at + 8, offset - this.baseOffset)
+    idx.store.writeInt64BE(at, timestamp)
+    idx.store.writeUInt32BE(at + 8, offset - this.baseOffset)
     idx.commit()
   }
 
