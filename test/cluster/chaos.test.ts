@@ -9,13 +9,13 @@ import { readSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AdminClient } from '../../src/admin/client/client.js'
+import { decodeRecordBatches, nextOffsetAfter } from '../../src/admin/client/records.js'
 import { buildRecordBatch } from '../../src/log/batch-builder.js'
 import { DEFAULT_LOG_CONFIG } from '../../src/log/log-config.js'
 import { LogManager } from '../../src/log/log-manager.js'
 import { ErrorCode } from '../../src/protocol/errors.js'
 import { ProduceRequestSchema, ProduceResponseSchema } from '../../src/protocol/messages/produce.js'
 import type { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js'
-import { Reader } from '../../src/protocol/primitives/reader.js'
 import { createTopic, useCluster, withAdmin } from './fixture.js'
 
 const CHAOS_MS = Number(process.env.SAMSA_CHAOS_MS ?? 60_000)
@@ -93,31 +93,10 @@ async function readReplica(
   }
 }
 
+/** Adds the (offset, value) pairs of the whole batches in `buf`; returns the offset after them. */
 function parseBatches(buf: Buffer, out: Map<number, string>): number {
-  let pos = 0
-  let next = 0
-  while (pos + 61 <= buf.length) {
-    const base = Number(buf.readBigInt64BE(pos))
-    const size = buf.readInt32BE(pos + 8) + 12
-    if (pos + size > buf.length) break // a partial batch at the end of a fetch
-    const count = buf.readInt32BE(pos + 57)
-    const r = new Reader(buf, pos + 61, pos + size)
-    for (let i = 0; i < count; i++) {
-      const len = r.varint()
-      const recordEnd = r.offset + len
-      r.int8()
-      r.varlong()
-      const delta = r.varint()
-      const keyLen = r.varint()
-      if (keyLen > 0) r.offset += keyLen
-      const valueLen = r.varint()
-      out.set(base + delta, buf.toString('utf8', r.offset, r.offset + valueLen))
-      r.offset = recordEnd
-    }
-    next = base + buf.readInt32BE(pos + 23) + 1
-    pos += size
-  }
-  return next
+  for (const r of decodeRecordBatches(buf)) out.set(r.offset, r.value?.toString('utf8') ?? '')
+  return nextOffsetAfter(buf) ?? 0
 }
 
 describe('chaos', () => {
