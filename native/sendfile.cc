@@ -1,8 +1,12 @@
 // JS glue of the sendfile engine: sendfileInit(onComplete), sendfileSubmit(...) -> id,
 // sendfileCancel(id). Completions arrive as onComplete(id, error | null, bytesSent).
+// sendfileNow(...) -> bytesSent sends on the calling thread for as long as the socket takes bytes.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "addon.h"
 #include "errors.h"
@@ -129,6 +133,25 @@ bool GetRegionField(napi_env env, napi_value region, const char* key, int64_t* o
   return GetOffset(env, v, key, out);
 }
 
+// regions[i] as {fd, position, length}; false with an exception pending.
+bool ReadRegionAt(napi_env env, napi_value array, uint32_t i, int64_t* fd, int64_t* position,
+                  int64_t* length) {
+  napi_value region;
+  if (napi_get_element(env, array, i, &region) != napi_ok) {
+    ThrowNapiFailure(env, "napi_get_element");
+    return false;
+  }
+  if (!GetRegionField(env, region, "fd", fd) || !GetRegionField(env, region, "position", position) ||
+      !GetRegionField(env, region, "length", length)) {
+    return false;
+  }
+  if (*fd > INT32_MAX) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "region fd out of range");
+    return false;
+  }
+  return true;
+}
+
 // Fills op->regions (dup'ing each distinct file fd once). Returns false with an exception
 // pending; the caller closes whatever was dup'd.
 bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
@@ -144,20 +167,8 @@ bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
   }
   std::vector<int> original;  // parallel to op->owned_fds
   for (uint32_t i = 0; i < count; i++) {
-    napi_value region;
-    if (napi_get_element(env, array, i, &region) != napi_ok) {
-      ThrowNapiFailure(env, "napi_get_element");
-      return false;
-    }
     int64_t fd, position, length;
-    if (!GetRegionField(env, region, "fd", &fd) || !GetRegionField(env, region, "position", &position) ||
-        !GetRegionField(env, region, "length", &length)) {
-      return false;
-    }
-    if (fd > INT32_MAX) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "region fd out of range");
-      return false;
-    }
+    if (!ReadRegionAt(env, array, i, &fd, &position, &length)) return false;
     if (length == 0) continue;
     int dup = -1;
     for (size_t k = 0; k < original.size(); k++) {
@@ -234,6 +245,59 @@ napi_value Submit(napi_env env, napi_callback_info info) {
   return Number(env, id);
 }
 
+// sendfileNow(socketFd, regions, maxBytes) -> bytes sent, in order, on the calling thread.
+// Stops at the first call that does not move bytes (EAGAIN, an error, a file shorter than the
+// region) or at maxBytes, and reports nothing else: the caller hands the rest to the engine,
+// which meets the same condition again and owns waiting and error reporting. No dups: nothing
+// can close the descriptors while this call runs. Meant for bytes in the page cache, since a
+// page read from disk would block the caller.
+napi_value SendNow(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!GetArgs(env, info, 3, argv)) return nullptr;
+  int sock;
+  int64_t max_bytes;
+  if (!GetFd(env, argv[0], "socketFd", &sock) || !GetOffset(env, argv[2], "maxBytes", &max_bytes)) {
+    return nullptr;
+  }
+  bool is_array = false;
+  uint32_t count = 0;
+  if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[1], &count) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "regions must be an Array");
+    return nullptr;
+  }
+  int flags = fcntl(sock, F_GETFL);
+  if (flags < 0) {
+    ThrowSysError(env, errno, "fcntl");
+    return nullptr;
+  }
+  if ((flags & O_NONBLOCK) == 0) {
+    ThrowSysError(env, EINVAL, "fcntl");  // a blocking socket would park the JS thread
+    return nullptr;
+  }
+  int64_t sent = 0;
+  for (uint32_t i = 0; i < count && sent < max_bytes; i++) {
+    int64_t fd, position, length;
+    if (!ReadRegionAt(env, argv[1], i, &fd, &position, &length)) return nullptr;
+    int64_t done = 0;
+    while (done < length && sent < max_bytes) {
+      off_t offset = position + done;
+      size_t n_max = static_cast<size_t>(std::min(length - done, max_bytes - sent));
+      ssize_t n = sendfile(sock, static_cast<int>(fd), &offset, n_max);
+      if (n > 0) {
+        done += n;
+        sent += n;
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        return Number(env, static_cast<double>(sent));
+      }
+    }
+    if (done < length) break;
+  }
+  return Number(env, static_cast<double>(sent));
+}
+
 napi_value Cancel(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!GetArgs(env, info, 1, argv)) return nullptr;
@@ -249,6 +313,7 @@ napi_value Cancel(napi_env env, napi_callback_info info) {
 bool InitSendfile(napi_env env, napi_value exports) {
   return Export(env, exports, "sendfileInit", Init) &&
          Export(env, exports, "sendfileSubmit", Submit) &&
+         Export(env, exports, "sendfileNow", SendNow) &&
          Export(env, exports, "sendfileCancel", Cancel);
 }
 

@@ -226,6 +226,7 @@ export async function startBroker(
       stats,
       log,
       sendfile: options.sendfile,
+      sendfileInlineBytes: config.sendfileInlineBytes,
     }
     const server = await BrokerServer.listen(config.listeners, listenerOptions)
     services.advertised = advertisedAddress(config, server.bound)

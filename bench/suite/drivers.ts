@@ -76,6 +76,8 @@ export interface PerfProduceArgs {
   batchRecords?: number
   congestion?: string
   sink?: boolean
+  /** Left out of the latency histograms (see samsa perf --warmup-seconds). */
+  warmupSeconds?: number
 }
 
 export async function perfProduce(a: PerfProduceArgs): Promise<PerfProduceResult> {
@@ -103,6 +105,7 @@ export async function perfProduce(a: PerfProduceArgs): Promise<PerfProduceResult
   if (a.sink === true) args.push('--sink')
   else args.push('--bootstrap-server', a.bootstrap)
   if (a.congestion !== undefined) args.push('--congestion', a.congestion)
+  if (a.warmupSeconds !== undefined) args.push('--warmup-seconds', String(a.warmupSeconds))
   return lastJson<PerfProduceResult>((await runChild(process.execPath, args)).stdout)
 }
 
@@ -112,6 +115,7 @@ export function perfConsume(a: {
   topic: string
   messages: number
   from: 'earliest' | 'latest'
+  warmupSeconds?: number
 }): { ready: Promise<void>; done: Promise<PerfConsumeResult> } {
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
@@ -132,6 +136,8 @@ export function perfConsume(a: {
       a.from,
       '--idle-timeout-ms',
       '20000',
+      '--warmup-seconds',
+      String(a.warmupSeconds ?? 0),
     ],
     { onStderr: (t) => t.includes('perf consume ready') && markReady() },
   ).then((r) => lastJson<PerfConsumeResult>(r.stdout))

@@ -38,6 +38,8 @@ interface Profile {
   messages: (size: number) => number
   latencyRates: number[]
   latencySeconds: number
+  /** Run before each fixed-rate measurement and left out of its histograms (OMB's warm-up). */
+  warmupSeconds: number
   ceilingBytes: number
   redisMessages: (size: number) => number
 }
@@ -48,9 +50,10 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     partitions: [1, 16],
     messageSizes: [1024],
     acks: ['1'],
-    messages: () => 100_000,
+    messages: () => 300_000,
     latencyRates: [25, 50, 75],
-    latencySeconds: 2,
+    latencySeconds: 4,
+    warmupSeconds: 1,
     ceilingBytes: 256 << 20,
     redisMessages: () => 100_000,
   },
@@ -62,6 +65,7 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     messages: (size) => (size >= 1024 ? 500_000 : 2_000_000),
     latencyRates: [25, 50, 75],
     latencySeconds: 10,
+    warmupSeconds: 2,
     ceilingBytes: 1 << 30,
     redisMessages: (size) => (size >= 1024 ? 300_000 : 1_000_000),
   },
@@ -174,6 +178,7 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
               messages: profile.messages,
               latencyRates: profile.latencyRates,
               latencySeconds: profile.latencySeconds,
+              warmupSeconds: profile.warmupSeconds,
               kcat,
               congestion,
               scratchDir,
@@ -267,7 +272,7 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
     },
     conditions: {
       memory:
-        'warm. Before every measured produce the topics of the previous measurement (or a same-sized warm-up topic) are deleted with log.segment.delete.delay.ms=0, so the new log is appended into recycled page-cache pages; reads come from the page cache. Redis keeps its stream in memory (AOF appended to the page cache).',
+        'warm. Before every measured produce the topics of the previous measurement, topped up by a warm-up topic to at least the bytes about to be written, are deleted (log.segment.delete.delay.ms=0, samsa.log.segment.recycle.bytes=6 GiB), so the new log is appended into recycled page-cache pages; reads come from the page cache. Redis keeps its stream in memory (AOF appended to the page cache).',
       congestionKernelDefault: kernelDefault,
       congestionRequested: congestion ?? null,
       congestionNote: `Seen on samsa perf client sockets: ${seen.length === 0 ? 'n/a' : seen.join(', ')}. ${congestion === undefined ? 'Broker sockets use the kernel default.' : `Samsa's sockets were set with samsa.tcp.congestion=${congestion}; the sendfile and loopback ceilings use it too.`} kcat, Kafka and Redis sockets use the kernel default.`,
@@ -280,6 +285,7 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
       acks: profile.acks,
       latencyRates: profile.latencyRates,
     },
+    warmupSeconds: profile.warmupSeconds,
     targets: statuses,
     measurements,
     notes,

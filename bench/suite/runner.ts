@@ -33,6 +33,7 @@ export interface RoundPlan {
   messages: (messageSize: number) => number
   latencyRates: number[]
   latencySeconds: number
+  warmupSeconds: number
   kcat: boolean
   congestion?: string
   scratchDir: string
@@ -49,32 +50,46 @@ async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> 
   }
 }
 
+/** The fixed rate (percent of max) that is also measured against a sink. */
+const SINK_FLOOR_PCT = 50
+
 export async function runTargetRound(target: Target, plan: RoundPlan): Promise<Measurement[]> {
   const out: Measurement[] = []
-  const used: string[] = []
+  /** Topics written since the last recycle, with their payload bytes. */
+  const used: { topic: string; bytes: number }[] = []
   let seq = 0
   const fresh = (label: string): string => `bench-r${plan.round}-${label}-${seq++}`
-  // Deletes what earlier measurements wrote (their pages get recycled by the next log).
+  /**
+   * Deletes what earlier measurements wrote, so the next log is appended into their recycled,
+   * page-cached files. When they hold fewer bytes than the next measurement writes, a warm-up
+   * topic makes up the difference first: every measured byte lands in warm pages.
+   */
   const recycle = async (
     partitions: number,
     messageSize: number,
     messages: number,
     acks: Acks,
   ): Promise<void> => {
-    if (used.length === 0) {
+    const have = used.reduce((n, u) => n + u.bytes, 0)
+    const missing = Math.ceil((messages * messageSize - have) / messageSize)
+    if (missing > 0) {
       const warm = fresh('warmup')
       await perfProduce({
         bootstrap: target.bootstrap,
         topic: warm,
         partitions,
-        messages,
+        messages: missing,
         messageSize,
         acks,
+        batchRecords: ombBatchRecords(messageSize, null),
         congestion: plan.congestion,
       })
-      used.push(warm)
+      used.push({ topic: warm, bytes: missing * messageSize })
     }
-    await deleteTopics(target.bootstrap, used.splice(0))
+    await deleteTopics(
+      target.bootstrap,
+      used.splice(0).map((u) => u.topic),
+    )
   }
   const cpu = (): number | null => cpuSeconds(target.pid)
   const perGb = (c0: number | null, c1: number | null, bytes: number): number | null =>
@@ -139,7 +154,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           rssBytes: rssBytes(target.pid),
           congestion: null,
         })
-        used.push(topic)
+        used.push({ topic, bytes: p.messages * messageSize })
 
         if (plan.kcat) {
           const input = path.join(plan.scratchDir, `kcat-${messageSize}-${messages}.txt`)
@@ -190,7 +205,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             rssBytes: rssBytes(target.pid),
             congestion: null,
           })
-          used.push(kt)
+          used.push({ topic: kt, bytes: messages * messageSize })
         }
 
         /**
@@ -200,14 +215,19 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
         const withConsumer = async (
           label: string,
           messages: number,
-          opts: Pick<PerfProduceArgs, 'rate' | 'inflight' | 'batchRecords'>,
+          opts: Pick<PerfProduceArgs, 'rate' | 'inflight' | 'batchRecords' | 'warmupSeconds'>,
         ): Promise<{ p: PerfProduceResult; c: PerfConsumeResult; cpuSecPerGb: number | null }> => {
           await recycle(partitions, messageSize, messages, acks)
           const t = fresh(label)
           const spec = { bootstrap: target.bootstrap, topic: t, partitions, messageSize, acks }
           // One message creates the topic with its partition count before the consumer looks.
           await perfProduce({ ...spec, messages: 1, congestion: plan.congestion })
-          const consumer = perfConsume({ ...spec, messages, from: 'latest' })
+          const consumer = perfConsume({
+            ...spec,
+            messages,
+            from: 'latest',
+            warmupSeconds: opts.warmupSeconds,
+          })
           await consumer.ready
           const before = cpu()
           const produced = await perfProduce({
@@ -217,7 +237,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             congestion: plan.congestion,
           })
           const consumed = await consumer.done
-          used.push(t)
+          used.push({ topic: t, bytes: produced.messages * messageSize })
           return {
             p: produced,
             c: consumed,
@@ -253,12 +273,14 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
 
         for (const pct of plan.latencyRates) {
           const rate = Math.max(1, Math.round((endToEnd.msgsPerSec * pct) / 100))
-          const n = Math.max(1000, Math.round(rate * plan.latencySeconds))
-          const run = await withConsumer(`lat${pct}-p${partitions}`, n, {
+          const n = Math.max(1000, Math.round(rate * (plan.latencySeconds + plan.warmupSeconds)))
+          const fixed = {
             rate,
             inflight: 64,
             batchRecords: ombBatchRecords(messageSize, rate),
-          })
+            warmupSeconds: plan.warmupSeconds,
+          }
+          const run = await withConsumer(`lat${pct}-p${partitions}`, n, fixed)
           out.push({
             ...common,
             workload: 'produce-rate',
@@ -273,8 +295,40 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             rssBytes: rssBytes(target.pid),
             congestion: run.p.congestion,
           })
+          if (pct !== SINK_FLOOR_PCT) continue
+          // The same requests at the same rate to a sink: the latency the generator and this
+          // machine add by themselves, next to which the broker's figure can be read.
+          const floor = await perfProduce({
+            bootstrap: '',
+            topic: 'sink',
+            partitions,
+            messages: n,
+            messageSize,
+            acks,
+            ...fixed,
+            sink: true,
+            congestion: plan.congestion,
+          })
+          out.push({
+            ...common,
+            target: 'samsa perf vs sink',
+            workload: 'produce-rate',
+            driver: 'samsa-perf',
+            ratePct: pct,
+            messages: floor.messages,
+            msgsPerSec: floor.msgsPerSec,
+            mbPerSec: floor.mbPerSec,
+            produceLatencyUs: floor.latencyUs,
+            endToEndUs: null,
+            cpuSecPerGb: null,
+            rssBytes: null,
+            congestion: floor.congestion,
+          })
         }
       }
-  await deleteTopics(target.bootstrap, used.splice(0)).catch(() => {})
+  await deleteTopics(
+    target.bootstrap,
+    used.splice(0).map((u) => u.topic),
+  ).catch(() => {})
   return out
 }

@@ -36,6 +36,8 @@ export async function startSamsa(options: { congestion?: string } = {}): Promise
     `listeners=PLAINTEXT://127.0.0.1:${port}`,
     `log.dirs=${path.join(dir, 'data')}`,
     'log.segment.delete.delay.ms=0',
+    // Room for what the longest measurement writes: the runner recycles that much before it.
+    `samsa.log.segment.recycle.bytes=${6 * 1024 ** 3}`,
     'admin.listener=',
     ...(options.congestion === undefined ? [] : [`samsa.tcp.congestion=${options.congestion}`]),
   ]

@@ -48,6 +48,8 @@ export interface SuiteResult {
     noise: string
   }
   workloads: { partitions: number[]; messageSizes: number[]; acks: Acks[]; latencyRates: number[] }
+  /** Left out of each fixed-rate histogram (absent in results written before it existed). */
+  warmupSeconds?: number
   targets: TargetStatus[]
   measurements: Measurement[]
   notes: string[]

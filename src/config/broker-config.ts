@@ -59,6 +59,8 @@ export interface BrokerConfig {
   readonly numRecoveryThreadsPerDataDir: number
   /** Samsa: deleted segment files kept per log dir for reuse (see SegmentPool). */
   readonly logSegmentRecycleBytes: number
+  /** Bytes of recently appended (page-cached) file regions sent on the event loop; 0: never. */
+  readonly sendfileInlineBytes: number
   readonly logCleanerBackoffMs: number
   /** metadata.store: the etcd URL in cluster mode, null on a single node. */
   readonly metadataStore: string | null
@@ -271,6 +273,7 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     logCleanerEnable: bool('log.cleaner.enable'),
     numRecoveryThreadsPerDataDir: int('num.recovery.threads.per.data.dir'),
     logSegmentRecycleBytes: int('samsa.log.segment.recycle.bytes'),
+    sendfileInlineBytes: int('samsa.sendfile.inline.bytes'),
     logCleanerBackoffMs: int('log.cleaner.backoff.ms'),
     metadataStore: (str('metadata.store') ?? '') === '' ? null : (str('metadata.store') ?? null),
     brokerRack: (str('broker.rack') ?? '') === '' ? null : (str('broker.rack') ?? null),

@@ -173,6 +173,13 @@ export const KEY_DEFS: readonly KeyDef[] = [
     doc: 'deleted segment files kept per log dir and reused for new segments (0: off)',
   },
   {
+    key: 'samsa.sendfile.inline.bytes',
+    kind: 'int',
+    default: '1048576',
+    min: 0,
+    doc: 'bytes of a just-appended file region sent on the event loop before the sender thread takes over (0: never)',
+  },
+  {
     key: 'num.recovery.threads.per.data.dir',
     kind: 'int',
     default: '1',

@@ -334,7 +334,30 @@ export class PartitionLog {
     const regions: FileRegion[] = []
     const pinned: LogSegment[] = []
     let bytes = 0
-    if (offset < maxOffset) {
+    const take = (seg: LogSegment, start: number, length: number): void => {
+      seg.pin()
+      seg.adviseSequential()
+      pinned.push(seg)
+      regions.push({ fd: seg.fd, position: start, length, recent: seg.isRecent(start) })
+    }
+    const active = this.active
+    const recent = offset < maxOffset ? active.recent : null
+    const k = recent !== null && offset >= active.baseOffset ? recent.find(offset) : -1
+    if (k >= 0 && recent !== null) {
+      // A reader at the tail: the batches are in memory, no header needs reading.
+      let length = 0
+      for (let j = k; j < recent.count; j++) {
+        const size = recent.size(j)
+        if (
+          recent.baseOffset(j) >= maxOffset ||
+          (bytes + size > maxBytes && !(minOneBatch && bytes === 0))
+        )
+          break
+        length += size
+        bytes += size
+      }
+      if (length > 0) take(active, recent.position(k), length)
+    } else if (offset < maxOffset) {
       const sc = this.scanner
       let i = this.segmentIndexFor(offset)
       let found = this.segments[i].findBatch(sc, offset, this.segments[i].size) >= 0
@@ -361,12 +384,7 @@ export class PartitionLog {
           length += sc.size
           bytes += sc.size
         } while (sc.next())
-        if (length > 0) {
-          seg.pin()
-          seg.adviseSequential()
-          pinned.push(seg)
-          regions.push({ fd: seg.fd, position: start, length })
-        }
+        if (length > 0) take(seg, start, length)
         if (done) break
       }
     }

@@ -101,6 +101,10 @@ export async function loadSegments(o: LoadOptions): Promise<LoadResult> {
     segments.push(seg)
     // After a clean shutdown everything was flushed and the old bytes cut off.
     if (o.clean) seg.dropRecycledMarker()
+    // After a process crash the page cache is intact and the marker says where the log ended:
+    // beyond it a recycled file holds its old contents (which may even look like a continuation).
+    else if (seg.recycled && o.machineRestarted !== true)
+      seg.size = Math.min(seg.size, seg.recycledLogEnd)
     const nextBase = last ? Infinity : bases[i + 1]
     let recover = !o.clean && nextBase > o.recoveryPoint
     // Past the recovery point such a file may hold what it held before it was recycled.
@@ -182,7 +186,8 @@ export async function recoverSegment(
 ): Promise<number> {
   seg.resetIndexing()
   const fd = seg.fd
-  const fileSize = fs.fstatSize(fd)
+  // seg.size may already be below the file's (a recycled file's marker bounds the log).
+  const fileSize = Math.min(fs.fstatSize(fd), seg.size)
   const readAt = (buf: Buffer, pos: number): Promise<number> =>
     fs.readAsync(fd, buf, 0, Math.min(buf.length, fileSize - pos), pos)
   let cur = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(fileSize, HEADER_SIZE)))

@@ -6,7 +6,8 @@ import { FADV, fadvise, fallocate } from '../native/index.js'
 import type { BatchScanner } from './batch-scanner.js'
 import { OffsetIndex } from './offset-index.js'
 import { TimeIndex } from './time-index.js'
-import { batchLastOffset, batchMaxTimestamp, batchSize } from './record-batch.js'
+import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from './record-batch.js'
+import { RecentBatches } from './recent-batches.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
 import { RECYCLED_SUFFIX } from './segment-pool.js'
@@ -20,12 +21,11 @@ import type { SegmentPool } from './segment-pool.js'
 const BACKGROUND_FREE_BYTES = 1024 * 1024
 
 /**
- * A recycled file is zeroed this far ahead of the appends, in one write per step. Page-aligned
- * steps overwrite whole cached pages, so no append ever reads an old page back from disk.
+ * Bytes appended this recently count as page-cached (isRecent): a tailing consumer's fetch can
+ * then be sent from the event loop without risking a disk read there. Far below the minute of
+ * idleness after which this VM's DAMON reclaims page cache.
  */
-const ZERO_AHEAD_BYTES = 4 * 1024 * 1024
-const PAGE = 4096
-let zeros: Buffer | null = null
+const RECENT_MS = 10_000
 
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return String(baseOffset).padStart(20, '0') + suffix
@@ -46,15 +46,24 @@ export class LogSegment {
   /** The file came from the SegmentPool; a `.recycled` marker exists until sealed and flushed. */
   recycled = false
   /**
-   * Old bytes of a recycled file start here (a write of zeros moves it ahead of each append), up
-   * to recycledEnd. Infinity: nothing old is left in the file.
+   * While a recycled file is the active segment, its marker holds the log's end (8 bytes,
+   * rewritten after every append): bytes past it are the file's old contents.
    */
-  private zeroedTo = Infinity
-  private recycledEnd = 0
+  private markerFd = -1
+  private markerEnd: Buffer | null = null
+  /** The last batches appended while active (null once sealed, and before the first append). */
+  recent: RecentBatches | null = null
+  /** Read back from the marker at open: where the log ended when the process last wrote it. */
+  recycledLogEnd = Infinity
   private sealed = false
   private pool: SegmentPool | undefined
   private fdOpen = true
   private advisedSequential = false
+  // Two generations of "everything from this position on was appended at or after this time".
+  private markPos = 0
+  private markAt = -Infinity
+  private prevMarkPos = 0
+  private prevMarkAt = -Infinity
 
   private constructor(
     private readonly fs: FileSystem,
@@ -96,17 +105,24 @@ export class LogSegment {
   ): LogSegment {
     const p = LogSegment.paths(dir, baseOffset)
     let fd = -1
-    let recycledEnd = 0
+    let markerFd = -1
     if (pool !== undefined && pool.size > 0) {
       // The marker first: a machine crash that kept the rename also kept the marker (metadata
-      // of one filesystem is journaled in order).
-      fs.close(fs.open(p.recycled, 'w'))
-      const got = pool.take(p.log)
-      if (got === null) fs.unlink(p.recycled)
-      else {
-        fd = got.fd
-        recycledEnd = got.size
+      // of one filesystem is journaled in order). It says "end 0" before the file is taken.
+      markerFd = fs.open(p.recycled, 'w+')
+      try {
+        writeMarkerEnd(fs, markerFd, Buffer.alloc(8), 0)
+      } catch (err) {
+        fs.close(markerFd)
+        fs.unlink(p.recycled)
+        throw err
       }
+      const got = pool.take(p.log)
+      if (got === null) {
+        fs.close(markerFd)
+        markerFd = -1
+        fs.unlink(p.recycled)
+      } else fd = got.fd
     }
     if (fd < 0) {
       fd = fs.open(p.log, 'w+')
@@ -123,10 +139,10 @@ export class LogSegment {
     const timeIndex = new TimeIndex(fs, p.timeIndex, baseOffset, config.segmentIndexBytes, true)
     const seg = new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, 0, now)
     seg.pool = pool
-    if (recycledEnd > 0) {
+    if (markerFd >= 0) {
       seg.recycled = true
-      seg.zeroedTo = 0
-      seg.recycledEnd = recycledEnd
+      seg.markerFd = markerFd
+      seg.markerEnd = Buffer.alloc(8)
     }
     return seg
   }
@@ -149,6 +165,15 @@ export class LogSegment {
     const seg = new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, size, now)
     seg.pool = pool
     seg.recycled = fs.exists(p.recycled)
+    if (seg.recycled) {
+      seg.recycledLogEnd = readMarkerEnd(fs, p.recycled)
+      // Still active: its appends go on moving the bound (a crash before the tail is cut
+      // must not lose them to a stale one).
+      if (writable) {
+        seg.markerFd = fs.open(p.recycled, 'r+')
+        seg.markerEnd = Buffer.alloc(8)
+      }
+    }
     seg.sealed = !writable
     return seg
   }
@@ -168,12 +193,21 @@ export class LogSegment {
    */
   append(buffers: readonly Buffer[], total: number, indexIntervalBytes: number): void {
     const start = this.size
-    // Old bytes right after this append could pass for its continuation after a crash.
-    if (start + total + PAGE > this.zeroedTo) this.zeroAhead(start + total + PAGE)
+    const now = Date.now()
+    if (now - this.markAt >= RECENT_MS / 2) {
+      this.prevMarkPos = this.markPos
+      this.prevMarkAt = this.markAt
+      this.markPos = start
+      this.markAt = now
+    }
     try {
       // FileSystem.pwritev writes everything or throws (the addon loops over short writes).
       if (this.fs.pwritev(this.fd, buffers, start) !== total)
         throw Object.assign(new Error('pwritev wrote a partial append'), { code: 'EIO' })
+      // Old bytes right after this append could pass for its continuation after a crash: the
+      // marker says where the log ends (after the data, so it never claims unwritten bytes).
+      if (this.markerEnd !== null)
+        writeMarkerEnd(this.fs, this.markerFd, this.markerEnd, start + total)
     } catch (err) {
       try {
         this.fs.ftruncate(this.fd, start)
@@ -183,17 +217,14 @@ export class LogSegment {
       throw err
     }
     let position = start
+    const recent = (this.recent ??= new RecentBatches())
     for (const buf of buffers) {
       let p = 0
       while (p < buf.length) {
         const size = batchSize(buf, p)
-        this.indexBatch(
-          batchLastOffset(buf, p),
-          batchMaxTimestamp(buf, p),
-          position,
-          size,
-          indexIntervalBytes,
-        )
+        const lastOffset = batchLastOffset(buf, p)
+        this.indexBatch(lastOffset, batchMaxTimestamp(buf, p), position, size, indexIntervalBytes)
+        recent.push(batchBaseOffset(buf, p), lastOffset, position, size)
         position += size
         p += size
       }
@@ -201,21 +232,14 @@ export class LogSegment {
     this.size = position
   }
 
-  /**
-   * Overwrites the old bytes of a recycled file with zeros up to at least `upTo`, a step ahead:
-   * whatever happens to the append that follows, recovery stops at zeros and never at an old
-   * batch. On failure nothing else changed, so the caller's append fails as a write error would.
-   */
-  private zeroAhead(upTo: number): void {
-    zeros ??= Buffer.alloc(ZERO_AHEAD_BYTES)
-    while (this.zeroedTo < upTo && this.zeroedTo < this.recycledEnd) {
-      const to = Math.min(this.recycledEnd, this.zeroedTo + ZERO_AHEAD_BYTES)
-      const len = to - this.zeroedTo
-      if (this.fs.pwritev(this.fd, [zeros.subarray(0, len)], this.zeroedTo) !== len)
-        throw Object.assign(new Error('pwritev wrote part of a zero fill'), { code: 'EIO' })
-      this.zeroedTo = to
-    }
-    if (this.zeroedTo >= this.recycledEnd) this.zeroedTo = Infinity
+  /** Whether the bytes from `position` on were appended within RECENT_MS (so are cached). */
+  isRecent(position: number): boolean {
+    const age = Date.now() - RECENT_MS
+    return (
+      !this.sealed &&
+      ((position >= this.markPos && this.markAt >= age) ||
+        (position >= this.prevMarkPos && this.prevMarkAt >= age))
+    )
   }
 
   /** Index bookkeeping for one batch at `position` (append, recovery and rebuild share it). */
@@ -304,7 +328,9 @@ export class LogSegment {
       this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
     }
     if (this.fs.fstatSize(this.fd) > this.size) this.fs.ftruncate(this.fd, this.size)
-    this.zeroedTo = Infinity
+    // The old bytes are cut off; the marker itself stays until the segment is flushed.
+    this.closeMarker()
+    this.recent = null
     this.sealed = true
     this.index.trim()
     this.timeIndex.trim()
@@ -313,7 +339,8 @@ export class LogSegment {
   /** Cuts the log at `position` (a batch boundary) and re-derives indexes and counters. */
   truncateAt(scanner: BatchScanner, offset: number, position: number, interval: number): void {
     this.fs.ftruncate(this.fd, position)
-    this.zeroedTo = Infinity
+    this.recent?.clear()
+    if (this.markerEnd !== null) writeMarkerEnd(this.fs, this.markerFd, this.markerEnd, position)
     this.size = position
     this.index.makeWritable()
     this.timeIndex.makeWritable()
@@ -356,11 +383,13 @@ export class LogSegment {
   dropRecycledMarker(): void {
     if (!this.recycled) return
     this.recycled = false
+    this.closeMarker()
     const marker = LogSegment.paths(this.dir, this.baseOffset).recycled
     if (this.fs.exists(marker)) this.fs.unlink(marker)
   }
 
   close(): void {
+    this.closeMarker()
     this.index.close()
     this.timeIndex.close()
     this.index.release()
@@ -380,6 +409,7 @@ export class LogSegment {
     this.index.release()
     this.timeIndex.release()
     const p = LogSegment.paths(this.dir, this.baseOffset)
+    this.closeMarker()
     if (this.recycled && this.fs.exists(p.recycled)) this.fs.unlink(p.recycled)
     const files: string[] = []
     // Nothing reads the file any more: the pool may keep it, fd and cached pages included.
@@ -419,10 +449,36 @@ export class LogSegment {
     if (this.pins === 0) this.closeFd()
   }
 
+  private closeMarker(): void {
+    if (this.markerFd < 0) return
+    this.fs.close(this.markerFd)
+    this.markerFd = -1
+    this.markerEnd = null
+  }
+
   private closeFd(): void {
     if (!this.fdOpen) return
     this.fdOpen = false
     if (this.deleted && this.size >= BACKGROUND_FREE_BYTES) closeInBackground(this.fd, () => {})
     else this.fs.close(this.fd)
+  }
+}
+
+/** The marker's 8 bytes: the log's end, big-endian (two words: no BigInt per append). */
+function writeMarkerEnd(fs: FileSystem, fd: number, buf: Buffer, end: number): void {
+  buf.writeUInt32BE(Math.floor(end / 0x1_0000_0000), 0)
+  buf.writeUInt32BE(end >>> 0, 4)
+  fs.pwritev(fd, [buf], 0)
+}
+
+/** A marker without its 8 bytes (written before markers held the end) gives no bound. */
+function readMarkerEnd(fs: FileSystem, file: string): number {
+  const buf = Buffer.alloc(8)
+  const fd = fs.open(file, 'r')
+  try {
+    if (fs.read(fd, buf, 0, 8, 0) !== 8) return Infinity
+    return buf.readUInt32BE(0) * 0x1_0000_0000 + buf.readUInt32BE(4)
+  } finally {
+    fs.close(fd)
   }
 }

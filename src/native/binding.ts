@@ -42,6 +42,12 @@ export interface NativeBinding {
     timeoutMs: number,
   ): number
   sendfileCancel(id: number): void
+  /** Sends on the calling thread until the socket stops taking bytes or maxBytes; returns bytes sent. */
+  sendfileNow(
+    socketFd: number,
+    regions: readonly { fd: number; position: number; length: number }[],
+    maxBytes: number,
+  ): number
 }
 
 const require = createRequire(import.meta.url)

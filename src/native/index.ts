@@ -6,13 +6,25 @@ export interface FileRegion {
   readonly fd: number
   readonly position: number
   readonly length: number
+  /**
+   * Appended moments ago, so its pages are in the page cache: the sender may send it on the
+   * calling thread (sendfile of cached pages never blocks on disk).
+   */
+  readonly recent?: boolean
 }
 export interface SendfileOptions {
   /** Longest wait for socket space without progress before ETIMEDOUT. Default 30_000. */
   timeoutMs?: number
+  /**
+   * Send up to this many bytes on the calling thread first (only for page-cached regions); the
+   * sender thread takes whatever the socket does not accept at once. Default 0.
+   */
+  inlineBytes?: number
 }
 export interface SendfileHandle extends Promise<number> {
   cancel(): void
+  /** Bytes already sent on the calling thread when sendfile() returned (see inlineBytes). */
+  readonly sentNow: number
 }
 
 /** Errors from the addon: Node SystemError shape, errno positive. */
@@ -36,17 +48,16 @@ function onSendfileComplete(id: number, error: Error | null, bytesSent: number):
   else op.resolve(bytesSent)
 }
 
-function handleOf(promise: Promise<number>, cancel: () => void): SendfileHandle {
-  const handle = promise as SendfileHandle
-  handle.cancel = cancel
-  return handle
+function handleOf(promise: Promise<number>, cancel: () => void, sentNow = 0): SendfileHandle {
+  return Object.assign(promise, { cancel, sentNow })
 }
 
 const noop = (): void => {}
 
 /**
- * Sends the regions, in order, from their files to the socket on the addon's sender thread.
- * Resolves with the bytes sent (the sum of lengths). Rejects with a NativeError carrying
+ * Sends the regions, in order, from their files to the socket on the addon's sender thread
+ * (after up to `inlineBytes` on this thread: a tailing consumer's fetch of cached pages then
+ * costs one syscall instead of two thread hand-offs). Resolves with the bytes sent (the sum of lengths). Rejects with a NativeError carrying
  * bytesSent: ECONNRESET / EPIPE (peer gone), ETIMEDOUT, ECANCELED (after cancel()), code 'EOF'
  * (errno 0) when a file is shorter than promised. Any rejection after bytes were sent leaves a
  * frame half written: the caller must destroy the connection (R8).
@@ -61,17 +72,58 @@ export function sendfile(
     engineStarted = true
   }
   const timeoutMs = options?.timeoutMs ?? DEFAULT_SENDFILE_TIMEOUT_MS
+  const inlineBytes = options?.inlineBytes ?? 0
+  let sentNow = 0
+  let rest = regions
   let id: number
   try {
-    id = binding.sendfileSubmit(socketFd, regions, timeoutMs)
+    if (inlineBytes > 0) {
+      sentNow = binding.sendfileNow(socketFd, regions, inlineBytes)
+      if (sentNow > 0) rest = remainingRegions(regions, sentNow)
+      if (rest.length === 0) return handleOf(Promise.resolve(sentNow), noop, sentNow)
+    }
+    id = binding.sendfileSubmit(socketFd, rest, timeoutMs)
   } catch (err) {
-    return handleOf(Promise.reject(err as Error), noop)
+    return handleOf(Promise.reject(withBytesSent(err as Error, sentNow)), noop, sentNow)
   }
-  if (id === 0) return handleOf(Promise.resolve(0), noop) // nothing to send
+  if (id === 0) return handleOf(Promise.resolve(sentNow), noop, sentNow) // nothing (more) to send
   const promise = new Promise<number>((resolve, reject) => pending.set(id, { resolve, reject }))
-  return handleOf(promise, () => {
-    if (pending.has(id)) binding.sendfileCancel(id)
-  })
+  return handleOf(
+    sentNow === 0
+      ? promise
+      : promise.then(
+          (n) => n + sentNow,
+          (err: Error) => Promise.reject(withBytesSent(err, sentNow)),
+        ),
+    () => {
+      if (pending.has(id)) binding.sendfileCancel(id)
+    },
+    sentNow,
+  )
+}
+
+/** What is left of `regions` after the first `sent` bytes. */
+function remainingRegions(regions: readonly FileRegion[], sent: number): FileRegion[] {
+  const out: FileRegion[] = []
+  let skip = sent
+  for (const r of regions) {
+    if (skip >= r.length) {
+      skip -= r.length
+      continue
+    }
+    out.push(skip === 0 ? r : { fd: r.fd, position: r.position + skip, length: r.length - skip })
+    skip = 0
+  }
+  return out
+}
+
+/** Counts bytes sent on the calling thread into a rejection's bytesSent. */
+function withBytesSent(err: Error, sentNow: number): Error {
+  if (sentNow > 0) {
+    const e = err as Partial<NativeError>
+    e.bytesSent = (e.bytesSent ?? 0) + sentNow
+  }
+  return err
 }
 
 /** One gathered write of all buffers at `position`, looping over short writes. */

@@ -52,6 +52,8 @@ export interface ConnectionOptions {
   /** Output bytes queued before reading pauses. */
   maxQueuedOutputBytes?: number
   sendfile?: boolean
+  /** See OrderedWriterOptions.sendfileInlineBytes. */
+  sendfileInlineBytes?: number
   onClose?: (conn: Connection) => void
 }
 
@@ -132,6 +134,7 @@ export class Connection implements ConnectionInfo {
     this.writer = new OrderedWriter(socket, {
       stats: options.stats,
       sendfile: options.sendfile,
+      sendfileInlineBytes: options.sendfileInlineBytes,
       onFailure: (err) => this.logClose('write failed', err),
       onProgress: () => this.updateFlow(),
     })

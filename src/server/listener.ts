@@ -22,6 +22,8 @@ export interface ListenerOptions {
   stats: BrokerStats
   log: LogFn
   sendfile?: boolean
+  /** See OrderedWriterOptions.sendfileInlineBytes. */
+  sendfileInlineBytes?: number
 }
 
 export interface BoundListener {
@@ -91,6 +93,7 @@ export class BrokerServer {
       stats: this.options.stats,
       log: this.options.log,
       sendfile: this.options.sendfile,
+      sendfileInlineBytes: this.options.sendfileInlineBytes,
       onClose: (c) => this.connections.delete(c),
     })
     this.connections.add(conn)

@@ -10,6 +10,8 @@ export interface WriterStats {
   bufferBytes: number
   sendfileCalls: number
   sendfileFailures: number
+  /** Of sendfileBytes, those sent on the event loop (recent, page-cached regions). */
+  sendfileInlineBytes: number
 }
 
 /**
@@ -36,7 +38,14 @@ export interface BrokerStats extends WriterStats {
 }
 
 export function newWriterStats(): WriterStats {
-  return { sendfileBytes: 0, copiedBytes: 0, bufferBytes: 0, sendfileCalls: 0, sendfileFailures: 0 }
+  return {
+    sendfileBytes: 0,
+    copiedBytes: 0,
+    bufferBytes: 0,
+    sendfileCalls: 0,
+    sendfileFailures: 0,
+    sendfileInlineBytes: 0,
+  }
 }
 
 export function newBrokerStats(): BrokerStats {

@@ -187,6 +187,13 @@ function canned(): SuiteResult {
         endToEndUs: lat(9000),
       }),
       m({
+        target: 'samsa perf vs sink',
+        workload: 'produce-rate',
+        ratePct: 50,
+        produceLatencyUs: lat(1500),
+        cpuSecPerGb: null,
+      }),
+      m({
         target: 'Redis Streams',
         workload: 'redis-xadd',
         driver: 'resp',
@@ -227,6 +234,9 @@ describe('report', () => {
     expect(byName.get('Broker CPU-s/GB produced (samsa perf)')?.pass).toBe(true) // median 0.55
     expect(byName.get('p99 produce latency at 50% of max rate')?.ratio).toBeCloseTo(5.5)
     expect(byName.get('p99 produce latency at 50% of max rate')?.pass).toBe(false)
+    expect(byName.get('p99 produce latency at 50% of max rate')?.measured).toBe(
+      '5.50 ms (the generator against a sink at the same rate: 1.50 ms)',
+    )
   })
 
   it('renders the table, conditions, verdicts and chart references', () => {

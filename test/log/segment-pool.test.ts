@@ -39,6 +39,16 @@ const options = (topic: string, c = cfg) => ({
   pool,
 })
 
+/** Loads the log as a restart after a process crash would (page cache intact, nothing flushed). */
+function afterProcessCrash(topic: string): Promise<PartitionLog> {
+  return PartitionLog.load(options(topic), {
+    clean: false,
+    recoveryPoint: 0,
+    logStartOffset: 0,
+    highWatermark: 0,
+  })
+}
+
 function segmentFile(topic: string, base: number, suffix = '.log'): string {
   return path.join(root, `${topic}-0`, String(base).padStart(20, '0') + suffix)
 }
@@ -66,7 +76,7 @@ function poolADecoy(): number {
 }
 
 describe('SegmentPool', () => {
-  it('gives a deleted log file to the next new segment, zeroed ahead of the appends', () => {
+  it('gives a deleted log file to the next new segment; its marker follows the log end', () => {
     const inode = poolADecoy()
     const oldSize = pool.pooledBytes
     expect(oldSize).toBeGreaterThan(3_000_000)
@@ -74,32 +84,25 @@ describe('SegmentPool', () => {
     open.push(live)
     expect(pool.size).toBe(0)
     expect(fs.statSync(segmentFile('live', 0)).ino).toBe(inode)
-    expect(fs.existsSync(segmentFile('live', 0, '.recycled'))).toBe(true)
+    const marker = segmentFile('live', 0, '.recycled')
+    expect(fs.readFileSync(marker)).toEqual(Buffer.alloc(8)) // end 0 before the first append
     fill(live, 'live', 10)
     const end = live.sizeInBytes()
-    // The next page after the last append holds zeros, so recovery stops there.
-    const after = Buffer.alloc(4096, 0xff)
-    const fd = fs.openSync(segmentFile('live', 0), 'r')
-    fs.readSync(fd, after, 0, after.length, end)
-    fs.closeSync(fd)
-    expect(after.equals(Buffer.alloc(4096))).toBe(true)
+    expect(fs.readFileSync(marker).readUInt32BE(4)).toBe(end)
+    // The file still holds the decoy past the end: only the marker bounds the log.
+    expect(fs.statSync(segmentFile('live', 0)).size).toBe(oldSize)
     const bytes = readAll(live)
     expect(bytes.length).toBe(end)
     expect(bytes.includes('decoy')).toBe(false)
     expect(batchOffsets(bytes)).toEqual(Array.from({ length: 10 }, (_, i) => i * 20))
   })
 
-  it('recovery after a process crash stops at the zeros, not at the old batches', async () => {
+  it('recovery after a process crash stops at the marked end, not at the old batches', async () => {
     poolADecoy()
     const live = PartitionLog.create(options('live'))
     fill(live, 'live', 40)
     // No close: the process "died" with the page cache intact.
-    const again = await PartitionLog.load(options('live'), {
-      clean: false,
-      recoveryPoint: 0,
-      logStartOffset: 0,
-      highWatermark: 0,
-    })
+    const again = await afterProcessCrash('live')
     open.push(again, live)
     expect(again.logEndOffset).toBe(800)
     const bytes = readAll(again)
@@ -107,6 +110,11 @@ describe('SegmentPool', () => {
     expect(batchOffsets(bytes).length).toBe(40)
     // The old tail is cut off the file.
     expect(fs.statSync(segmentFile('live', 0)).size).toBe(again.sizeInBytes())
+    // Appends after recovery move the marker on: a second crash keeps them too.
+    fill(again, 'live', 5)
+    const third = await afterProcessCrash('live')
+    open.push(third)
+    expect(third.logEndOffset).toBe(900)
   })
 
   it('after a machine restart a recycled segment is trusted only up to its recovery point', async () => {

@@ -5,7 +5,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sendfile } from '../../src/native/index.js'
-import type { FileRegion } from '../../src/native/index.js'
+import type { FileRegion, NativeError } from '../../src/native/index.js'
 
 export interface Pair {
   server: net.Server
@@ -172,4 +172,24 @@ export class OrderedWriter {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** The rejection of `p` (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<NativeError> {
+  try {
+    await p
+  } catch (err) {
+    return err as NativeError
+  }
+  throw new Error('expected a rejection')
+}
+
+/** Runs `fn` on a fresh socket pair and closes it afterwards. */
+export async function withPair<T>(paused: boolean, fn: (p: Pair) => Promise<T>): Promise<T> {
+  const p = await pair(paused)
+  try {
+    return await fn(p)
+  } finally {
+    await p.close()
+  }
 }

@@ -2,7 +2,6 @@ import { promises as fsp } from 'node:fs'
 import type net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sendfile } from '../../src/native/index.js'
-import type { NativeError } from '../../src/native/index.js'
 import {
   collect,
   connect,
@@ -10,21 +9,13 @@ import {
   listen,
   OrderedWriter,
   pair,
+  rejection,
   sleep,
   TestFiles,
 } from './sendfile-helpers.js'
 
 const files = new TestFiles()
 afterAll(() => files.cleanup())
-
-async function rejection(p: Promise<unknown>): Promise<NativeError> {
-  try {
-    await p
-  } catch (err) {
-    return err as NativeError
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('sendfile', () => {
   it('sends several regions of two files in order, byte-exact', async () => {

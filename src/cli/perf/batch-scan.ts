@@ -79,8 +79,14 @@ export class BatchScanner {
   valueBytes = 0
   batchBytes = 0
   private readonly span: ValueSpan = { offset: 0, length: 0 }
+  /** Send times before this are not recorded (set from the first stamp seen). */
+  private recordFrom = -Infinity
 
-  constructor(private readonly histogram: Histogram) {}
+  constructor(
+    private readonly histogram: Histogram,
+    /** Latency of records sent in the first this many microseconds is not recorded. */
+    private readonly warmupUs = 0,
+  ) {}
 
   /**
    * Scans the complete batches in buf[start, end) (a partial batch at the end is left for the
@@ -124,7 +130,12 @@ export class BatchScanner {
     if (!findFirstValue(buf, pos, end, this.span)) return
     this.valueBytes += this.span.length * count
     if (this.span.length < STAMP_BYTES) return
-    const latency = receivedAt - buf.readDoubleBE(this.span.offset)
+    const sentAt = buf.readDoubleBE(this.span.offset)
+    if (this.warmupUs > 0) {
+      if (this.recordFrom === -Infinity) this.recordFrom = sentAt + this.warmupUs
+      if (sentAt < this.recordFrom) return
+    }
+    const latency = receivedAt - sentAt
     if (latency >= 0 && latency < MAX_PLAUSIBLE_US) this.histogram.record(latency, count)
   }
 }

@@ -16,9 +16,10 @@ import { startSinkServer } from './sink.js'
 export const PERF_USAGE = [
   'samsa perf produce --topic T [--bootstrap-server H:P] [--messages N] [--message-size B]',
   '                   [--partitions P] [--batch-records R] [--inflight N] [--rate MSGS_PER_SEC]',
-  '                   [--acks 1|all] [--congestion cubic] [--sink] [--json]',
+  '                   [--acks 1|all] [--warmup-seconds S] [--congestion cubic] [--sink] [--json]',
   '       samsa perf consume --topic T [--bootstrap-server H:P] [--messages N]',
-  '                   [--from earliest|latest] [--fetch-max-bytes B] [--idle-timeout-ms MS] [--json]',
+  '                   [--from earliest|latest] [--fetch-max-bytes B] [--idle-timeout-ms MS]',
+  '                   [--warmup-seconds S] [--json]',
   '       samsa perf sink [--port P]   (answers every Produce at once: the generator ceiling)',
 ].join('\n')
 
@@ -103,6 +104,7 @@ async function produce(args: string[]): Promise<number> {
     'batch-records': { value: true },
     inflight: { value: true },
     rate: { value: true },
+    'warmup-seconds': { value: true },
     acks: { value: true },
     congestion: { value: true },
     sink: {},
@@ -127,6 +129,7 @@ async function produce(args: string[]): Promise<number> {
     ),
     inflight: positive('inflight', a.int('inflight'), 8),
     rate: positive('rate', a.int('rate'), 0, 0),
+    warmupSeconds: positive('warmup-seconds', a.int('warmup-seconds'), 0, 0),
     acks: parseAcks(a.get('acks')),
     congestion: a.get('congestion'),
     sink: a.has('sink'),
@@ -166,6 +169,7 @@ async function consume(args: string[]): Promise<number> {
     from: { value: true },
     'fetch-max-bytes': { value: true },
     'idle-timeout-ms': { value: true },
+    'warmup-seconds': { value: true },
   })
   if (a.has('help')) {
     process.stdout.write(`usage: ${PERF_USAGE}\n`)
@@ -184,6 +188,7 @@ async function consume(args: string[]): Promise<number> {
     from,
     fetchMaxBytes: a.int('fetch-max-bytes'),
     idleTimeoutMs: a.int('idle-timeout-ms'),
+    warmupSeconds: positive('warmup-seconds', a.int('warmup-seconds'), 0, 0),
     onProgress,
     // A harness starting a producer alongside waits for this line (offsets are resolved).
     onReady: a.has('json') ? () => process.stderr.write('perf consume ready\n') : undefined,

@@ -32,6 +32,8 @@ export interface PerfConsumeOptions {
   onProgress?: (consumed: number, elapsedSec: number) => void
   /** Called once the start offsets are known (a producer may start then). */
   onReady?: () => void
+  /** End-to-end latency of records sent in the first this many seconds is not recorded. */
+  warmupSeconds?: number
 }
 
 export interface PerfConsumeResult {
@@ -91,7 +93,7 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
     const maxBytes = options.fetchMaxBytes ?? 50 << 20
     const perPartition = Math.max(1 << 20, Math.floor(maxBytes / partitions.length))
     const histogram = new Histogram()
-    const scanner = new BatchScanner(histogram)
+    const scanner = new BatchScanner(histogram, (options.warmupSeconds ?? 0) * 1e6)
     const idleMs = options.idleTimeoutMs ?? 15_000
     const slotOf = new Map(partitions.map((p, i) => [p, i]))
     const request: FetchRequest = {

@@ -27,6 +27,11 @@ export interface PerfProduceOptions {
   inflight: number
   /** Messages per second; 0 = as fast as the broker answers. */
   rate: number
+  /**
+   * Requests due in the first this many seconds are sent but left out of the histograms (both
+   * ends warm up their JIT, connections and caches first, as OMB's warm-up phase does). Default 0.
+   */
+  warmupSeconds?: number
   /** 1, 0 or -1 (all). */
   acks: number
   /** Skip metadata and topic creation: the target is a sink that answers every Produce. */
@@ -139,6 +144,7 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
   let slotFreeSince = 0
   const cpu0 = process.cpuUsage()
   const t0 = nowMicros()
+  const recordFrom = t0 + (options.warmupSeconds ?? 0) * 1e6
 
   return await new Promise<PerfProduceResult>((resolve, reject) => {
     let progress: NodeJS.Timeout | null = null
@@ -185,7 +191,7 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
         finish(new Error(describeProduceFailure(response, PRODUCE_VERSION)))
         return
       }
-      histogram.record(now - due, frame.records)
+      if (due >= recordFrom) histogram.record(now - due, frame.records)
       if (free.length === 0) slotFreeSince = now
       free.push(frame)
       acked++
@@ -202,7 +208,8 @@ export async function runPerfProduce(options: PerfProduceOptions): Promise<PerfP
       ring[ringTail] = frame
       ringDue[ringTail] = due
       ringTail = (ringTail + 1) % ring.length
-      sendLag.record(nowMicros() - Math.max(due, slotFreeSince), frame.records)
+      if (due >= recordFrom)
+        sendLag.record(nowMicros() - Math.max(due, slotFreeSince), frame.records)
       conn.send(frame.buf, onResponse)
     }
 

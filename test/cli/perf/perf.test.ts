@@ -1,6 +1,7 @@
 // samsa perf produce / consume against a real broker process, and the sink ceiling mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runPerfConsume } from '../../../src/cli/perf/consume.js'
+import type { PerfConsumeResult } from '../../../src/cli/perf/consume.js'
 import { buildProduceFrame, locateFirstValue, stampFrame } from '../../../src/cli/perf/frames.js'
 import { runPerfProduce } from '../../../src/cli/perf/produce.js'
 import { startSinkServer } from '../../../src/cli/perf/sink.js'
@@ -39,6 +40,42 @@ describe('samsa perf against a broker', () => {
     await broker.stop()
   })
 
+  /**
+   * Creates the topic with 100 records the consumer must not count, then starts a consumer at its
+   * end; resolves once the consumer is ready for the producer.
+   */
+  async function consumeFromEnd(
+    topic: string,
+    partitions: number,
+    messages: number,
+    warmupSeconds?: number,
+  ): Promise<{ done: Promise<PerfConsumeResult> }> {
+    await runPerfProduce({
+      bootstrap: broker.bootstrap,
+      topic,
+      partitions,
+      messages: 100,
+      messageSize: 100,
+      batchRecords: 50,
+      inflight: 2,
+      rate: 0,
+      acks: 1,
+    })
+    let ready!: () => void
+    const isReady = new Promise<void>((r) => (ready = r))
+    const consumed = runPerfConsume({
+      bootstrap: broker.bootstrap,
+      topic,
+      messages,
+      from: 'latest',
+      idleTimeoutMs: 5000,
+      onReady: ready,
+      warmupSeconds,
+    })
+    await isReady
+    return { done: consumed }
+  }
+
   it('produces and consumes a few thousand messages with sane histograms', async () => {
     const p = await runPerfProduce({
       bootstrap: broker.bootstrap,
@@ -71,28 +108,7 @@ describe('samsa perf against a broker', () => {
   })
 
   it('consumes from latest while a fixed-rate producer runs (end-to-end latency)', async () => {
-    await runPerfProduce({
-      bootstrap: broker.bootstrap,
-      topic: 'perf-d',
-      partitions: 2,
-      messages: 100,
-      messageSize: 512,
-      batchRecords: 50,
-      inflight: 2,
-      rate: 0,
-      acks: 1,
-    })
-    let ready!: () => void
-    const isReady = new Promise<void>((r) => (ready = r))
-    const consumed = runPerfConsume({
-      bootstrap: broker.bootstrap,
-      topic: 'perf-d',
-      messages: 3000,
-      from: 'latest',
-      idleTimeoutMs: 5000,
-      onReady: ready,
-    })
-    await isReady
+    const consumed = (await consumeFromEnd('perf-d', 2, 3000)).done
     const p = await runPerfProduce({
       bootstrap: broker.bootstrap,
       topic: 'perf-d',
@@ -114,6 +130,31 @@ describe('samsa perf against a broker', () => {
     await expect(
       runPerfConsume({ bootstrap: broker.bootstrap, topic: 'no-such-topic', messages: 1 }),
     ).rejects.toThrow(/does not exist/)
+  })
+
+  it('leaves the warm-up out of both histograms (produce and end-to-end)', async () => {
+    const consumed = (await consumeFromEnd('perf-w', 1, 2000, 0.25)).done
+    // 2000 records in 100 batches at 4000/s: the batches due in the first 0.25 s (~50) are sent
+    // but not recorded.
+    const p = await runPerfProduce({
+      bootstrap: broker.bootstrap,
+      topic: 'perf-w',
+      partitions: 1,
+      messages: 2000,
+      messageSize: 100,
+      batchRecords: 20,
+      inflight: 8,
+      rate: 4000,
+      acks: 1,
+      warmupSeconds: 0.25,
+    })
+    const c = await consumed
+    expect(p.messages).toBe(2000)
+    expect(c.messages).toBe(2000)
+    for (const h of [p.latencyUs, p.sendLagUs, c.endToEndUs]) {
+      expect(h.count).toBeGreaterThanOrEqual(800)
+      expect(h.count).toBeLessThanOrEqual(1200)
+    }
   })
 
   it('holds a fixed rate', async () => {

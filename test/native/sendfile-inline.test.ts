@@ -1,0 +1,96 @@
+// sendfile() with inlineBytes: the first bytes go out on the calling thread (sendfileNow), the
+// sender thread takes the rest; results, errors and bytesSent must read as one send.
+import { afterAll, describe, expect, it } from 'vitest'
+import { sendfile } from '../../src/native/index.js'
+import { binding } from '../../src/native/binding.js'
+import { collect, rejection, sleep, TestFiles, withPair } from './sendfile-helpers.js'
+
+const files = new TestFiles()
+afterAll(() => files.cleanup())
+
+describe('sendfile with inlineBytes', () => {
+  it('sends small regions entirely on the calling thread, in order, byte-exact', () =>
+    withPair(false, async (p) => {
+      const a = files.create('in-a.bin', 200_000)
+      const b = files.create('in-b.bin', 50_000)
+      const regions = [
+        { fd: a.fd, position: 100, length: 150_000 },
+        { fd: b.fd, position: 0, length: 0 },
+        { fd: b.fd, position: 10, length: 40_000 },
+      ]
+      const expected = Buffer.concat([a.data.subarray(100, 150_100), b.data.subarray(10, 40_010)])
+      const received = collect(p.client, expected.length)
+      const send = sendfile(p.fd, regions, { inlineBytes: 1 << 20 })
+      expect(send.sentNow).toBe(expected.length) // before any await: done synchronously
+      expect(await send).toBe(expected.length)
+      expect((await received).equals(expected)).toBe(true)
+    }))
+
+  it('stops at inlineBytes and hands the rest (mid-region) to the sender thread', () =>
+    withPair(false, async (p) => {
+      const f = files.create('in-split.bin', 3 << 20)
+      const received = collect(p.client, f.data.length - 7)
+      const send = sendfile(p.fd, [{ fd: f.fd, position: 7, length: f.data.length - 7 }], {
+        inlineBytes: 300_001,
+      })
+      expect(send.sentNow).toBeGreaterThan(0)
+      expect(send.sentNow).toBeLessThanOrEqual(300_001)
+      expect(await send).toBe(f.data.length - 7)
+      expect((await received).equals(f.data.subarray(7))).toBe(true)
+    }))
+
+  // A paused reader's socket buffers take a few MiB: the inline part stops at EAGAIN.
+  it('stops when the socket is full; the sender thread waits for the reader, or for its reset', () =>
+    withPair(true, async (p) => {
+      const f = files.create('in-full.bin', 24 << 20)
+      const send = sendfile(p.fd, [{ fd: f.fd, position: 0, length: f.data.length }], {
+        inlineBytes: 64 << 20,
+      })
+      send.catch(() => {})
+      expect(send.sentNow).toBeGreaterThan(0)
+      expect(send.sentNow).toBeLessThan(f.data.length)
+      let settled = false
+      void send.then(() => (settled = true))
+      await sleep(200)
+      expect(settled).toBe(false)
+      const received = collect(p.client, f.data.length)
+      expect(await send).toBe(f.data.length)
+      expect((await received).equals(f.data)).toBe(true)
+
+      p.client.pause()
+      const again = sendfile(p.fd, [{ fd: f.fd, position: 0, length: f.data.length }], {
+        inlineBytes: 64 << 20,
+      })
+      again.catch(() => {})
+      await sleep(100)
+      p.client.resetAndDestroy()
+      const err = await rejection(again)
+      expect(['ECONNRESET', 'EPIPE']).toContain(err.code)
+      expect(err.bytesSent).toBeGreaterThanOrEqual(again.sentNow)
+      expect(err.bytesSent).toBeLessThan(f.data.length)
+    }))
+
+  it("counts inline bytes into an 'EOF' rejection's bytesSent", () =>
+    withPair(false, async (p) => {
+      const f = files.create('in-short.bin', 1000)
+      const received = collect(p.client, 1000)
+      const send = sendfile(p.fd, [{ fd: f.fd, position: 0, length: 5000 }], {
+        inlineBytes: 1 << 20,
+      })
+      expect(send.sentNow).toBe(1000)
+      const err = await rejection(send)
+      expect(err).toMatchObject({ code: 'EOF', errno: 0, syscall: 'sendfile', bytesSent: 1000 })
+      expect((await received).equals(f.data)).toBe(true)
+    }))
+
+  it('sendfileNow refuses a descriptor that is not a non-blocking socket', () => {
+    const f = files.create('in-args.bin', 10)
+    const region = [{ fd: f.fd, position: 0, length: 1 }]
+    expect(() => binding.sendfileNow(f.fd, region, 10)).toThrow(
+      expect.objectContaining({ code: 'EINVAL', syscall: 'fcntl' }) as Error,
+    )
+    expect(() => binding.sendfileNow(1_000_000, region, 10)).toThrow(
+      expect.objectContaining({ code: 'EBADF', syscall: 'fcntl' }) as Error,
+    )
+  })
+})
