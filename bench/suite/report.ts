@@ -272,7 +272,7 @@ export function buildReport(
     '',
     ...tableRows(rows),
     '',
-    'MB/s counts message payload bytes (10^6). Broker CPU-s/GB is the broker process\'s user+system CPU (from /proc/<pid>/stat) per GB of payload moved during that measurement; for fixed-rate runs it covers produce and the concurrent consume. Produce latency runs from the time a request was due (fixed rates) or sent (max rate) to its response; end-to-end latency from the send time embedded in the first record of each batch to the consumer receiving it. Fixed-rate histograms leave out the first ${result.warmupSeconds ?? 0} s of each run (warm-up, as in OMB); the rate covers the whole run. The 50% rate is also sent to a sink ("samsa perf vs sink"): the latency the generator and the machine add without any broker.',
+    `MB/s counts message payload bytes (10^6). Broker CPU-s/GB is the broker process's user+system CPU (from /proc/<pid>/stat) per GB of payload moved during that measurement; for fixed-rate runs it covers produce and the concurrent consume. Produce latency runs from the time a request was due (fixed rates) or sent (max rate) to its response; end-to-end latency from the send time embedded in the first record of each batch to the consumer receiving it. Fixed-rate histograms leave out the first ${result.warmupSeconds ?? 0} s of each run (warm-up, as in OMB); the rate covers the whole run. The 50% rate is also sent to a sink ("samsa perf vs sink"): the latency the generator and the machine add without any broker.`,
     '',
   ]
   // Throughput per target and partition count (samsa perf, first message size, acks=1).

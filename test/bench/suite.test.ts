@@ -164,6 +164,7 @@ function canned(): SuiteResult {
       acks: ['1'],
       latencyRates: [25, 50, 75],
     },
+    warmupSeconds: 1,
     targets: [
       { name: 'Samsa', measured: true, detail: 'started' },
       { name: 'Apache Kafka', measured: false, detail: 'no --kafka-home' },
@@ -251,6 +252,7 @@ describe('report', () => {
     expect(markdown).toContain('FAIL')
     expect(markdown).toContain('kernel default `bbr`')
     expect(markdown).toContain('kcat runs skipped')
+    expect(markdown).toContain('leave out the first 1 s of each run')
     expect(charts.map((c) => c.name)).toEqual([
       'run1-produce-max.svg',
       'run1-consume.svg',
