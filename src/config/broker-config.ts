@@ -59,7 +59,7 @@ export interface BrokerConfig {
   readonly numRecoveryThreadsPerDataDir: number
   /** Samsa: deleted segment files kept per log dir for reuse (see SegmentPool). */
   readonly logSegmentRecycleBytes: number
-  /** Bytes of recently appended (page-cached) file regions sent on the event loop; 0: never. */
+  /** Recently appended (page-cached) region runs up to this size are sent on the event loop; 0: never. */
   readonly sendfileInlineBytes: number
   readonly logCleanerBackoffMs: number
   /** metadata.store: the etcd URL in cluster mode, null on a single node. */

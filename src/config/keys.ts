@@ -175,9 +175,9 @@ export const KEY_DEFS: readonly KeyDef[] = [
   {
     key: 'samsa.sendfile.inline.bytes',
     kind: 'int',
-    default: '1048576',
+    default: '65536',
     min: 0,
-    doc: 'bytes of a just-appended file region sent on the event loop before the sender thread takes over (0: never)',
+    doc: 'fetched file regions appended moments ago and at most this big are sent on the event loop, not the sendfile thread (0: never)',
   },
   {
     key: 'num.recovery.threads.per.data.dir',

@@ -69,8 +69,11 @@ async function pair(options: { slowReaderMs?: number } = {}): Promise<Pair> {
   }
 }
 
+/** Regions marked recent (page-cached) may be sent on the event loop. */
+let markRecent = false
+
 function region(position: number, length: number): FileRegion {
-  return { fd, position, length }
+  return markRecent ? { fd, position, length, recent: true } : { fd, position, length }
 }
 
 /** A mixed response stream: small headers, file regions (some adjacent), big buffers. */
@@ -124,6 +127,24 @@ describe('OrderedWriter on real sockets', () => {
     expect(stats.sendfileCalls).toBeGreaterThan(0)
     expect(order).toEqual([...order].sort((a, b) => a - b))
     expect(order).toHaveLength(42)
+  })
+
+  it('recent runs up to 64 KiB go out on the event loop, larger ones on the sender thread', async () => {
+    markRecent = true
+    try {
+      for (const slow of [undefined, 5]) {
+        const { stats, regionBytes } = await run(true, slow)
+        expect(stats.sendfileBytes).toBe(regionBytes)
+        expect(stats.sendfileFailures).toBe(0)
+        // The 40 small runs of workload(); the 3 MiB run is the thread's.
+        const small = 20 * 777 + (19 * 20) / 2 + 20 * 10
+        if (slow === undefined) expect(stats.sendfileInlineBytes).toBe(small)
+        else expect(stats.sendfileInlineBytes).toBeLessThanOrEqual(small) // EAGAIN hands over
+        expect(stats.sendfileInlineBytes).toBeGreaterThan(0)
+      }
+    } finally {
+      markRecent = false
+    }
   })
 
   it('sendfile path with a slow reader (socket full, EAGAIN waits)', async () => {
