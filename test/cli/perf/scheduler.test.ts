@@ -135,7 +135,9 @@ describe('fixed-rate produce', () => {
       sink: true,
     })
     // Batch k leaves at ~40k ms but was due at 10k ms: the last of 12 waits ~330 ms + 40 ms.
-    expect(p.latencyUs.min).toBeGreaterThanOrEqual(40_000)
+    // The fake broker's 40 ms timer counts from libuv's cached loop time, which can lag the
+    // request's arrival by up to a millisecond (seen: 39.6 ms on a busy machine).
+    expect(p.latencyUs.min).toBeGreaterThanOrEqual(39_000)
     expect(p.latencyUs.max).toBeGreaterThan(300_000)
     expect(p.latencyUs.p50).toBeGreaterThan(150_000)
     // None of that is the generator's own lateness: each send left as soon as the slot was free.
