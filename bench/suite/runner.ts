@@ -100,6 +100,22 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
       for (const acks of plan.acks) {
         const messages = plan.messages(messageSize)
         const common = { target: target.name, partitions, messageSize, acks, round: plan.round }
+        /** One measurement of this combination; what `m` leaves out is null (rss: the broker's). */
+        const record = (
+          m: Pick<Measurement, 'workload' | 'driver' | 'messages' | 'msgsPerSec' | 'mbPerSec'> &
+            Partial<Measurement>,
+        ): void => {
+          out.push({
+            ...common,
+            ratePct: null,
+            produceLatencyUs: null,
+            endToEndUs: null,
+            cpuSecPerGb: null,
+            rssBytes: rssBytes(target.pid),
+            congestion: null,
+            ...m,
+          })
+        }
         plan.log(
           `${target.name}: ${partitions} partitions, ${messageSize} B, acks=${acks}, round ${plan.round}`,
         )
@@ -118,18 +134,14 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           congestion: plan.congestion,
         })
         let c1 = cpu()
-        out.push({
-          ...common,
+        record({
           workload: 'produce-max',
           driver: 'samsa-perf',
-          ratePct: null,
           messages: p.messages,
           msgsPerSec: p.msgsPerSec,
           mbPerSec: p.mbPerSec,
           produceLatencyUs: p.latencyUs,
-          endToEndUs: null,
           cpuSecPerGb: perGb(c0, c1, p.bytes),
-          rssBytes: rssBytes(target.pid),
           congestion: p.congestion,
         })
         c0 = cpu()
@@ -140,19 +152,13 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           from: 'earliest',
         }).done
         c1 = cpu()
-        out.push({
-          ...common,
+        record({
           workload: 'consume',
           driver: 'samsa-perf',
-          ratePct: null,
           messages: c.messages,
           msgsPerSec: c.msgsPerSec,
           mbPerSec: c.mbPerSec,
-          produceLatencyUs: null,
-          endToEndUs: null,
           cpuSecPerGb: perGb(c0, c1, c.bytes),
-          rssBytes: rssBytes(target.pid),
-          congestion: null,
         })
         used.push({ topic, bytes: p.messages * messageSize })
 
@@ -174,36 +180,24 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           c0 = cpu()
           const kp = await kcatProduce(target.bootstrap, kt, input, acks)
           c1 = cpu()
-          out.push({
-            ...common,
+          record({
             workload: 'produce-max',
             driver: 'kcat',
-            ratePct: null,
             messages,
             msgsPerSec: messages / kp.seconds,
             mbPerSec: kp.bytes / 1e6 / kp.seconds,
-            produceLatencyUs: null,
-            endToEndUs: null,
             cpuSecPerGb: perGb(c0, c1, kp.bytes),
-            rssBytes: rssBytes(target.pid),
-            congestion: null,
           })
           c0 = cpu()
           const kc = await kcatConsume(target.bootstrap, kt)
           c1 = cpu()
-          out.push({
-            ...common,
+          record({
             workload: 'consume',
             driver: 'kcat',
-            ratePct: null,
             messages: Math.round(kc.bytes / messageSize),
             msgsPerSec: kc.bytes / messageSize / kc.seconds,
             mbPerSec: kc.bytes / 1e6 / kc.seconds,
-            produceLatencyUs: null,
-            endToEndUs: null,
             cpuSecPerGb: perGb(c0, c1, kc.bytes),
-            rssBytes: rssBytes(target.pid),
-            congestion: null,
           })
           used.push({ topic: kt, bytes: messages * messageSize })
         }
@@ -256,18 +250,15 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
         // The rate both ends sustained: a producer the consumer cannot follow only builds a
         // backlog (OMB's max-rate mode holds the consumer backlog steady, too).
         const endToEnd = max.c.msgsPerSec < max.p.msgsPerSec ? max.c : max.p
-        out.push({
-          ...common,
+        record({
           workload: 'produce-consume-max',
           driver: 'samsa-perf',
-          ratePct: null,
           messages: max.p.messages,
           msgsPerSec: endToEnd.msgsPerSec,
           mbPerSec: endToEnd.mbPerSec,
           produceLatencyUs: max.p.latencyUs,
           endToEndUs: max.c.endToEndUs,
           cpuSecPerGb: max.cpuSecPerGb,
-          rssBytes: rssBytes(target.pid),
           congestion: max.p.congestion,
         })
 
@@ -281,8 +272,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             warmupSeconds: plan.warmupSeconds,
           }
           const run = await withConsumer(`lat${pct}-p${partitions}`, n, fixed)
-          out.push({
-            ...common,
+          record({
             workload: 'produce-rate',
             driver: 'samsa-perf',
             ratePct: pct,
@@ -292,7 +282,6 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             produceLatencyUs: run.p.latencyUs,
             endToEndUs: run.c.endToEndUs,
             cpuSecPerGb: run.cpuSecPerGb,
-            rssBytes: rssBytes(target.pid),
             congestion: run.p.congestion,
           })
           if (pct !== SINK_FLOOR_PCT) continue
@@ -309,8 +298,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             sink: true,
             congestion: plan.congestion,
           })
-          out.push({
-            ...common,
+          record({
             target: 'samsa perf vs sink',
             workload: 'produce-rate',
             driver: 'samsa-perf',
@@ -319,8 +307,6 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             msgsPerSec: floor.msgsPerSec,
             mbPerSec: floor.mbPerSec,
             produceLatencyUs: floor.latencyUs,
-            endToEndUs: null,
-            cpuSecPerGb: null,
             rssBytes: null,
             congestion: floor.congestion,
           })

@@ -29,11 +29,12 @@ export class IndexBuffer implements IndexStore {
     private readonly maxBytes: number,
     initial?: Buffer,
   ) {
-    let size = INITIAL_BYTES
-    while (size < (initial?.length ?? 0)) size *= 2
-    this.buf = Buffer.alloc(Math.min(Math.max(size, initial?.length ?? 0), Math.max(maxBytes, 8)))
-    initial?.copy(this.buf)
+    this.buf = Buffer.alloc(Math.min(INITIAL_BYTES, Math.max(maxBytes, 8)))
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length)
+    if (initial !== undefined) {
+      this.room(0, initial.length)
+      initial.copy(this.buf)
+    }
     this.dirtyFrom = initial?.length ?? 0
   }
 

@@ -40,7 +40,7 @@ export interface LogManagerOptions {
   /** Cluster mode: high watermarks are moved by replication and reloaded from the
    * replication-offset-checkpoint rather than following the log end. Default false. */
   replicated?: boolean
-  /** log.segment.recycle.bytes: deleted segment files kept per dir for reuse (default 0: off). */
+  /** samsa.log.segment.recycle.bytes: deleted segment files kept per dir for reuse (default 0: off). */
   segmentRecycleBytes?: number
 }
 

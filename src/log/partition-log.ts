@@ -139,7 +139,7 @@ export class PartitionLog {
   static create(o: PartitionLogOptions): PartitionLog {
     const log = new PartitionLog(o)
     o.fs.mkdir(o.dir)
-    log.segments = [LogSegment.create(o.fs, o.dir, 0, o.config, o.clock(), o.pool)]
+    log.segments = [log.newSegment(0, o.clock())]
     log.openEpochCache()
     return log
   }
@@ -334,29 +334,26 @@ export class PartitionLog {
     const regions: FileRegion[] = []
     const pinned: LogSegment[] = []
     let bytes = 0
-    const take = (seg: LogSegment, start: number, length: number): void => {
+    const take = (seg: LogSegment, start: number, length: number, recent = false): void => {
       seg.pin()
       seg.adviseSequential()
       pinned.push(seg)
-      regions.push({ fd: seg.fd, position: start, length, recent: seg.isRecent(start) })
+      regions.push({ fd: seg.fd, position: start, length, recent })
     }
+    /** Whether the batch at `base` of `size` bytes ends the read (Kafka's limits). */
+    const stops = (base: number, size: number): boolean =>
+      base >= maxOffset || (bytes + size > maxBytes && !(minOneBatch && bytes === 0))
     const active = this.active
-    const recent = offset < maxOffset ? active.recent : null
-    const k = recent !== null && offset >= active.baseOffset ? recent.find(offset) : -1
-    if (k >= 0 && recent !== null) {
+    const recent = active.recent
+    const k = offset < maxOffset && recent !== null ? recent.find(offset) : -1
+    if (recent !== null && k >= 0) {
       // A reader at the tail: the batches are in memory, no header needs reading.
       let length = 0
-      for (let j = k; j < recent.count; j++) {
-        const size = recent.size(j)
-        if (
-          recent.baseOffset(j) >= maxOffset ||
-          (bytes + size > maxBytes && !(minOneBatch && bytes === 0))
-        )
-          break
-        length += size
-        bytes += size
+      for (let j = k; j < recent.count && !stops(recent.baseOffset(j), recent.size(j)); j++) {
+        length += recent.size(j)
+        bytes += recent.size(j)
       }
-      if (length > 0) take(active, recent.position(k), length)
+      if (length > 0) take(active, recent.position(k), length, recent.isRecent(k, Date.now()))
     } else if (offset < maxOffset) {
       const sc = this.scanner
       let i = this.segmentIndexFor(offset)
@@ -373,10 +370,7 @@ export class PartitionLog {
         let length = 0
         let done = false
         do {
-          if (
-            sc.baseOffset >= maxOffset ||
-            (bytes + sc.size > maxBytes && !(minOneBatch && bytes === 0))
-          ) {
+          if (stops(sc.baseOffset, sc.size)) {
             done = true
             break
           }
@@ -478,9 +472,7 @@ export class PartitionLog {
     try {
       if (offset < this.segments[0].baseOffset) {
         for (const seg of this.segments) seg.delete(0, false)
-        this.segments = [
-          LogSegment.create(this.fs, this.dir, offset, this.config, this.clock(), this.pool),
-        ]
+        this.segments = [this.newSegment(offset, this.clock())]
         this.startOffset = offset
         this.endOffset = offset
       } else {
@@ -510,9 +502,7 @@ export class PartitionLog {
       await new Promise((resolve) => setTimeout(resolve, 2))
     try {
       for (const seg of this.segments) seg.delete(0, false)
-      this.segments = [
-        LogSegment.create(this.fs, this.dir, offset, this.config, this.clock(), this.pool),
-      ]
+      this.segments = [this.newSegment(offset, this.clock())]
     } catch (err) {
       throw this.fail(err, 'truncate')
     }
@@ -699,12 +689,14 @@ export class PartitionLog {
     }
   }
 
+  private newSegment(baseOffset: number, now: number): LogSegment {
+    return LogSegment.create(this.fs, this.dir, baseOffset, this.config, now, this.pool)
+  }
+
   private roll(now: number): void {
     const old = this.active
     old.seal()
-    this.segments.push(
-      LogSegment.create(this.fs, this.dir, this.endOffset, this.config, now, this.pool),
-    )
+    this.segments.push(this.newSegment(this.endOffset, now))
     // Kafka flushes the finished segment asynchronously on roll, so recovery stays short.
     const upTo = this.endOffset
     old

@@ -87,9 +87,9 @@ export class SegmentPool {
 
   /**
    * Moves the largest pooled file to `target` (after the caller created the segment's marker)
-   * and returns its fd and size, or null when the pool is empty.
+   * and returns its fd, or null when the pool is empty.
    */
-  take(target: string): { fd: number; size: number } | null {
+  take(target: string): number | null {
     let best = -1
     for (let i = 0; i < this.files.length; i++)
       if (best < 0 || (this.files[i] as PooledFile).size > (this.files[best] as PooledFile).size)
@@ -103,7 +103,7 @@ export class SegmentPool {
       this.discard(f)
       throw err
     }
-    return { fd: f.fd, size: f.size }
+    return f.fd
   }
 
   /** Closes and removes every pooled file (shutdown). */
@@ -119,6 +119,65 @@ export class SegmentPool {
     } catch (err) {
       this.logFn?.('warn', 'removing a pooled segment failed', { file: f.path, error: String(err) })
     }
+  }
+}
+
+/**
+ * A recycled active segment's `<base>.recycled` marker: 8 bytes holding the log's end, rewritten
+ * after every append (big-endian, as two words: no BigInt per append).
+ */
+export class EndMarker {
+  private readonly buf = Buffer.alloc(8)
+
+  private constructor(
+    private readonly fs: FileSystem,
+    private fd: number,
+  ) {}
+
+  /** A new marker that says "end 0"; on failure nothing is left behind. */
+  static create(fs: FileSystem, file: string): EndMarker {
+    const marker = new EndMarker(fs, fs.open(file, 'w+'))
+    try {
+      marker.write(0)
+    } catch (err) {
+      marker.close()
+      fs.unlink(file)
+      throw err
+    }
+    return marker
+  }
+
+  /** An existing marker, kept open to go on recording the end. */
+  static open(fs: FileSystem, file: string): EndMarker {
+    return new EndMarker(fs, fs.open(file, 'r+'))
+  }
+
+  /** The end an existing marker holds (see end()). */
+  static read(fs: FileSystem, file: string): number {
+    const marker = new EndMarker(fs, fs.open(file, 'r'))
+    try {
+      return marker.end()
+    } finally {
+      marker.close()
+    }
+  }
+
+  /** The recorded end; Infinity (no bound) for a marker without its 8 bytes (an older format). */
+  end(): number {
+    if (this.fs.read(this.fd, this.buf, 0, 8, 0) !== 8) return Infinity
+    return this.buf.readUInt32BE(0) * 0x1_0000_0000 + this.buf.readUInt32BE(4)
+  }
+
+  write(end: number): void {
+    this.buf.writeUInt32BE(Math.floor(end / 0x1_0000_0000), 0)
+    this.buf.writeUInt32BE(end >>> 0, 4)
+    this.fs.pwritev(this.fd, [this.buf], 0)
+  }
+
+  close(): void {
+    if (this.fd < 0) return
+    this.fs.close(this.fd)
+    this.fd = -1
   }
 }
 

@@ -10,7 +10,7 @@ import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '
 import { RecentBatches } from './recent-batches.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
-import { RECYCLED_SUFFIX } from './segment-pool.js'
+import { EndMarker, RECYCLED_SUFFIX } from './segment-pool.js'
 import type { SegmentPool } from './segment-pool.js'
 
 /**
@@ -19,13 +19,6 @@ import type { SegmentPool } from './segment-pool.js'
  * Smaller ones stay synchronous, so their removal is observable at once.
  */
 const BACKGROUND_FREE_BYTES = 1024 * 1024
-
-/**
- * Bytes appended this recently count as page-cached (isRecent): a tailing consumer's fetch can
- * then be sent from the event loop without risking a disk read there. Far below the minute of
- * idleness after which this VM's DAMON reclaims page cache.
- */
-const RECENT_MS = 10_000
 
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return String(baseOffset).padStart(20, '0') + suffix
@@ -49,8 +42,7 @@ export class LogSegment {
    * While a recycled file is the active segment, its marker holds the log's end (8 bytes,
    * rewritten after every append): bytes past it are the file's old contents.
    */
-  private markerFd = -1
-  private markerEnd: Buffer | null = null
+  private marker: EndMarker | null = null
   /** The last batches appended while active (null once sealed, and before the first append). */
   recent: RecentBatches | null = null
   /** Read back from the marker at open: where the log ended when the process last wrote it. */
@@ -59,11 +51,6 @@ export class LogSegment {
   private pool: SegmentPool | undefined
   private fdOpen = true
   private advisedSequential = false
-  // Two generations of "everything from this position on was appended at or after this time".
-  private markPos = 0
-  private markAt = -Infinity
-  private prevMarkPos = 0
-  private prevMarkAt = -Infinity
 
   private constructor(
     private readonly fs: FileSystem,
@@ -105,24 +92,17 @@ export class LogSegment {
   ): LogSegment {
     const p = LogSegment.paths(dir, baseOffset)
     let fd = -1
-    let markerFd = -1
+    let marker: EndMarker | null = null
     if (pool !== undefined && pool.size > 0) {
       // The marker first: a machine crash that kept the rename also kept the marker (metadata
       // of one filesystem is journaled in order). It says "end 0" before the file is taken.
-      markerFd = fs.open(p.recycled, 'w+')
-      try {
-        writeMarkerEnd(fs, markerFd, Buffer.alloc(8), 0)
-      } catch (err) {
-        fs.close(markerFd)
+      marker = EndMarker.create(fs, p.recycled)
+      fd = pool.take(p.log) ?? -1
+      if (fd < 0) {
+        marker.close()
+        marker = null
         fs.unlink(p.recycled)
-        throw err
       }
-      const got = pool.take(p.log)
-      if (got === null) {
-        fs.close(markerFd)
-        markerFd = -1
-        fs.unlink(p.recycled)
-      } else fd = got.fd
     }
     if (fd < 0) {
       fd = fs.open(p.log, 'w+')
@@ -139,10 +119,9 @@ export class LogSegment {
     const timeIndex = new TimeIndex(fs, p.timeIndex, baseOffset, config.segmentIndexBytes, true)
     const seg = new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, 0, now)
     seg.pool = pool
-    if (markerFd >= 0) {
+    if (marker !== null) {
       seg.recycled = true
-      seg.markerFd = markerFd
-      seg.markerEnd = Buffer.alloc(8)
+      seg.marker = marker
     }
     return seg
   }
@@ -165,15 +144,12 @@ export class LogSegment {
     const seg = new LogSegment(fs, dir, baseOffset, fd, index, timeIndex, size, now)
     seg.pool = pool
     seg.recycled = fs.exists(p.recycled)
-    if (seg.recycled) {
-      seg.recycledLogEnd = readMarkerEnd(fs, p.recycled)
+    if (seg.recycled && writable) {
       // Still active: its appends go on moving the bound (a crash before the tail is cut
       // must not lose them to a stale one).
-      if (writable) {
-        seg.markerFd = fs.open(p.recycled, 'r+')
-        seg.markerEnd = Buffer.alloc(8)
-      }
-    }
+      seg.marker = EndMarker.open(fs, p.recycled)
+      seg.recycledLogEnd = seg.marker.end()
+    } else if (seg.recycled) seg.recycledLogEnd = EndMarker.read(fs, p.recycled)
     seg.sealed = !writable
     return seg
   }
@@ -193,21 +169,13 @@ export class LogSegment {
    */
   append(buffers: readonly Buffer[], total: number, indexIntervalBytes: number): void {
     const start = this.size
-    const now = Date.now()
-    if (now - this.markAt >= RECENT_MS / 2) {
-      this.prevMarkPos = this.markPos
-      this.prevMarkAt = this.markAt
-      this.markPos = start
-      this.markAt = now
-    }
     try {
       // FileSystem.pwritev writes everything or throws (the addon loops over short writes).
       if (this.fs.pwritev(this.fd, buffers, start) !== total)
         throw Object.assign(new Error('pwritev wrote a partial append'), { code: 'EIO' })
       // Old bytes right after this append could pass for its continuation after a crash: the
       // marker says where the log ends (after the data, so it never claims unwritten bytes).
-      if (this.markerEnd !== null)
-        writeMarkerEnd(this.fs, this.markerFd, this.markerEnd, start + total)
+      this.marker?.write(start + total)
     } catch (err) {
       try {
         this.fs.ftruncate(this.fd, start)
@@ -218,28 +186,19 @@ export class LogSegment {
     }
     let position = start
     const recent = (this.recent ??= new RecentBatches())
+    const now = Date.now()
     for (const buf of buffers) {
       let p = 0
       while (p < buf.length) {
         const size = batchSize(buf, p)
         const lastOffset = batchLastOffset(buf, p)
         this.indexBatch(lastOffset, batchMaxTimestamp(buf, p), position, size, indexIntervalBytes)
-        recent.push(batchBaseOffset(buf, p), lastOffset, position, size)
+        recent.push(batchBaseOffset(buf, p), lastOffset, position, size, now)
         position += size
         p += size
       }
     }
     this.size = position
-  }
-
-  /** Whether the bytes from `position` on were appended within RECENT_MS (so are cached). */
-  isRecent(position: number): boolean {
-    const age = Date.now() - RECENT_MS
-    return (
-      !this.sealed &&
-      ((position >= this.markPos && this.markAt >= age) ||
-        (position >= this.prevMarkPos && this.prevMarkAt >= age))
-    )
   }
 
   /** Index bookkeeping for one batch at `position` (append, recovery and rebuild share it). */
@@ -340,7 +299,7 @@ export class LogSegment {
   truncateAt(scanner: BatchScanner, offset: number, position: number, interval: number): void {
     this.fs.ftruncate(this.fd, position)
     this.recent?.clear()
-    if (this.markerEnd !== null) writeMarkerEnd(this.fs, this.markerFd, this.markerEnd, position)
+    this.marker?.write(position)
     this.size = position
     this.index.makeWritable()
     this.timeIndex.makeWritable()
@@ -450,10 +409,8 @@ export class LogSegment {
   }
 
   private closeMarker(): void {
-    if (this.markerFd < 0) return
-    this.fs.close(this.markerFd)
-    this.markerFd = -1
-    this.markerEnd = null
+    this.marker?.close()
+    this.marker = null
   }
 
   private closeFd(): void {
@@ -461,24 +418,5 @@ export class LogSegment {
     this.fdOpen = false
     if (this.deleted && this.size >= BACKGROUND_FREE_BYTES) closeInBackground(this.fd, () => {})
     else this.fs.close(this.fd)
-  }
-}
-
-/** The marker's 8 bytes: the log's end, big-endian (two words: no BigInt per append). */
-function writeMarkerEnd(fs: FileSystem, fd: number, buf: Buffer, end: number): void {
-  buf.writeUInt32BE(Math.floor(end / 0x1_0000_0000), 0)
-  buf.writeUInt32BE(end >>> 0, 4)
-  fs.pwritev(fd, [buf], 0)
-}
-
-/** A marker without its 8 bytes (written before markers held the end) gives no bound. */
-function readMarkerEnd(fs: FileSystem, file: string): number {
-  const buf = Buffer.alloc(8)
-  const fd = fs.open(file, 'r')
-  try {
-    if (fs.read(fd, buf, 0, 8, 0) !== 8) return Infinity
-    return buf.readUInt32BE(0) * 0x1_0000_0000 + buf.readUInt32BE(4)
-  } finally {
-    fs.close(fd)
   }
 }

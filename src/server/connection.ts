@@ -104,13 +104,17 @@ export class Connection implements ConnectionInfo {
     accepted: Socket,
     private readonly options: ConnectionOptions,
   ) {
-    const reader = new FrameReader(options.maxRequestBytes, (f) => this.onTransientFrame(f))
-    const owned = rewrapWithOnread(accepted, {
-      buffer: () => reader.readBuffer(),
-      callback: (n: number) => {
-        this.onRead(n)
-        return true
-      },
+    let reader: FrameReader | null = null
+    const owned = rewrapWithOnread(accepted, () => {
+      const r = new FrameReader(options.maxRequestBytes, (f) => this.onTransientFrame(f))
+      reader = r
+      return {
+        buffer: () => r.readBuffer(),
+        callback: (n: number) => {
+          this.onRead(n)
+          return true
+        },
+      }
     })
     let socket = accepted
     if (owned !== null) {

@@ -33,11 +33,15 @@ type SocketInternals = Socket & {
 
 /**
  * Re-wraps a socket accepted by a net.Server with pauseOnConnect (its TCP handle has not read a
- * byte yet) in a socket that reads with `onread`, which net.Server cannot pass to the sockets it
- * accepts. Returns null when the socket is not in that state (TLS, already reading, internals
- * differ): the caller then reads the accepted socket as a stream.
+ * byte yet) in a socket that reads with the `onread` that `makeOnread` builds (net.Server cannot
+ * pass one to the sockets it accepts). Returns null, without calling makeOnread, when the socket
+ * is not in that state (TLS, already reading, internals differ): the caller then reads the
+ * accepted socket as a stream, and no read buffer was allocated for nothing.
  */
-export function rewrapWithOnread(accepted: Socket, onread: net.OnReadOpts): Socket | null {
+export function rewrapWithOnread(
+  accepted: Socket,
+  makeOnread: () => net.OnReadOpts,
+): Socket | null {
   const internals = accepted as SocketInternals
   const adoptable =
     internals._handle !== null &&
@@ -48,6 +52,7 @@ export function rewrapWithOnread(accepted: Socket, onread: net.OnReadOpts): Sock
     internals._server !== undefined &&
     !(accepted as Socket & { encrypted?: boolean }).encrypted
   if (!adoptable) return null
+  const onread = makeOnread()
   const socket = new net.Socket({
     handle: internals._handle,
     allowHalfOpen: accepted.allowHalfOpen,

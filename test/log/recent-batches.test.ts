@@ -12,7 +12,7 @@ describe('RecentBatches', () => {
   it('finds the first batch ending at or after an offset, across the ring wrap', () => {
     const r = new RecentBatches()
     // 300 batches of 10 offsets, 100 bytes each: the ring keeps the newest 256.
-    for (let i = 0; i < 300; i++) r.push(i * 10, i * 10 + 9, i * 100, 100)
+    for (let i = 0; i < 300; i++) r.push(i * 10, i * 10 + 9, i * 100, 100, i * 100)
     expect(r.count).toBe(256)
     expect(r.baseOffset(0)).toBe(440)
     expect(r.find(439)).toBe(-1) // older than what is held
@@ -23,6 +23,11 @@ describe('RecentBatches', () => {
     expect(r.find(3000)).toBe(-1) // past the end
     expect(r.position(1)).toBe(4500)
     expect(r.size(255)).toBe(100)
+    // Batch i (held at index i - 44) was appended at i * 100 ms: at 30 s, batches from 20 s on
+    // (i >= 200) are recent.
+    expect(r.isRecent(255, 30_000)).toBe(true)
+    expect(r.isRecent(156, 30_000)).toBe(true)
+    expect(r.isRecent(155, 30_000)).toBe(false)
     r.clear()
     expect(r.find(2999)).toBe(-1)
   })
@@ -82,6 +87,10 @@ describe('PartitionLog tail reads', () => {
     reads = 0
     shape(log, end - 1, 1 << 20)
     expect(reads).toBe(0)
+    // Just appended: marked recent (page-cached), so it may be sent from the event loop.
+    const tail = log.read(end - 1, 1 << 20)
+    tail.release()
+    expect(tail.regions.map((r) => r.recent)).toEqual([true])
     await log.close()
     // Reloaded, the active segment remembers no batches: every read scans headers.
     const again = await PartitionLog.load(options(), {

@@ -108,8 +108,9 @@ export function check(code: number, what: string, message?: string | null): void
 }
 
 export interface FetchOptions {
-  /** Per partition and per response; default 1 MiB. */
+  /** Per response, and per partition unless partitionMaxBytes is given; default 1 MiB. */
   maxBytes?: number
+  partitionMaxBytes?: number
   /** Default 500 ms. */
   maxWaitMs?: number
   /** Default 1. */
@@ -118,11 +119,10 @@ export interface FetchOptions {
   currentLeaderEpoch?: number
 }
 
-/** A consumer's Fetch of one partition from `offset`. */
+/** A consumer's Fetch of partitions of one topic, each from its offset. */
 export function fetchRequest(
   topic: string,
-  partition: number,
-  offset: number,
+  partitions: readonly { partition: number; offset: number }[],
   options: FetchOptions = {},
 ): FetchRequest {
   const maxBytes = options.maxBytes ?? 1 << 20
@@ -138,16 +138,14 @@ export function fetchRequest(
     topics: [
       {
         topic,
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: options.currentLeaderEpoch ?? -1,
-            fetchOffset: offset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1,
-            partitionMaxBytes: maxBytes,
-          },
-        ],
+        partitions: partitions.map(({ partition, offset }) => ({
+          partition,
+          currentLeaderEpoch: options.currentLeaderEpoch ?? -1,
+          fetchOffset: offset,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1,
+          partitionMaxBytes: options.partitionMaxBytes ?? maxBytes,
+        })),
       },
     ],
     forgottenTopicsData: [],
@@ -343,7 +341,7 @@ export class AdminClient {
     const res = await conn.send<FetchRequest, FetchResponse>(
       FetchRequestSchema,
       FetchResponseSchema,
-      fetchRequest(topic, partition, offset, options),
+      fetchRequest(topic, [{ partition, offset }], options),
     )
     check(res.errorCode, `fetch ${topic}-${partition}`)
     const p = res.responses[0]?.partitions[0]

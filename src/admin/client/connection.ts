@@ -84,7 +84,7 @@ export class KafkaConnection {
   private readonly pending: Pending[] = []
   private readonly frames = new FrameSplitter(
     (frame) => this.onFrame(frame),
-    (err) => this.fail(new ClientError(`${this.host}:${this.port}: ${err.message}`)),
+    (err) => this.framingFailed(err),
   )
   private closedError: Error | null = null
   private readonly inPlace: boolean
@@ -158,7 +158,7 @@ export class KafkaConnection {
     deliver = (frame) => {
       if (conn.closedError === null) conn.onFrame(frame)
     }
-    late = (err) => conn.fail(new ClientError(`${host}:${port}: ${err.message}`))
+    late = (err) => conn.framingFailed(err)
     try {
       await conn.negotiate()
     } catch (err) {
@@ -264,6 +264,11 @@ export class KafkaConnection {
     } catch (err) {
       p.reject(err instanceof Error ? err : new Error(String(err)))
     }
+  }
+
+  /** A response frame that cannot be cut (bad size prefix), from either read mode. */
+  private framingFailed(err: Error): void {
+    this.fail(new ClientError(`${this.host}:${this.port}: ${err.message}`))
   }
 
   private fail(err: Error): void {

@@ -15,6 +15,7 @@ import {
   MAGIC,
   RECORDS_COUNT,
 } from '../../log/record-batch.js'
+import { RecordCursor } from '../../log/cleaner/records.js'
 import type { Histogram } from './histogram.js'
 
 /** Values at least this long carry the send time (float64 epoch microseconds) in bytes 0-7. */
@@ -28,25 +29,8 @@ export interface ValueSpan {
   length: number
 }
 
-/** Where zigzag() puts the value it read (one shared slot: scanning allocates nothing). */
-const varint = { value: 0 }
-
-/** Reads a zigzag varint at `p` into varint.value; returns the position after it, -1 past `end`. */
-function zigzag(buf: Buffer, p: number, end: number): number {
-  let u = 0
-  let mul = 1
-  for (let i = 0; i < 5; i++) {
-    if (p >= end) return -1
-    const b = buf[p++] as number
-    u += (b & 0x7f) * mul
-    if (b < 0x80) {
-      varint.value = u % 2 === 0 ? u / 2 : -(u + 1) / 2
-      return p
-    }
-    mul *= 128
-  }
-  return -1
-}
+/** One reusable record parser: scanning allocates nothing. */
+const cursor = new RecordCursor()
 
 /**
  * Finds the first record's value of the uncompressed v2 batch at `pos` (the batch ends at or
@@ -56,19 +40,15 @@ function zigzag(buf: Buffer, p: number, end: number): number {
 export function findFirstValue(buf: Buffer, pos: number, end: number, out: ValueSpan): boolean {
   if (((buf[pos + ATTRIBUTES + 1] as number) & ATTR_COMPRESSION_MASK) !== 0) return false
   if (buf.readInt32BE(pos + RECORDS_COUNT) <= 0) return false
-  let p = zigzag(buf, pos + HEADER_SIZE, end) // record length
-  if (p < 0) return false
-  p = zigzag(buf, p + 1, end) // after the attributes byte: timestamp delta
-  if (p < 0) return false
-  p = zigzag(buf, p, end) // offset delta
-  if (p < 0) return false
-  p = zigzag(buf, p, end) // key length
-  if (p < 0) return false
-  if (varint.value > 0) p += varint.value
-  p = zigzag(buf, p, end) // value length
-  if (p < 0 || varint.value < 0 || p + varint.value > end) return false
-  out.offset = p
-  out.length = varint.value
+  cursor.reset(buf, pos + HEADER_SIZE)
+  try {
+    cursor.next(end)
+  } catch {
+    return false // malformed
+  }
+  if (cursor.valueLength < 0) return false
+  out.offset = cursor.valueStart
+  out.length = cursor.valueLength
   return true
 }
 

@@ -5,11 +5,16 @@
 // response is walked in place (error codes, batch headers, one value per batch): no records are
 // decoded and no record bytes copied, so the consumer costs little next to the broker it measures.
 
-import { AdminClient, EARLIEST, LATEST, parseBootstrap } from '../../admin/client/client.js'
+import {
+  AdminClient,
+  EARLIEST,
+  LATEST,
+  fetchRequest,
+  parseBootstrap,
+} from '../../admin/client/client.js'
 import { errorName } from '../../protocol/errors.js'
 import { encodeRequest } from '../../protocol/header.js'
 import { FetchRequestSchema } from '../../protocol/messages/fetch.js'
-import type { FetchRequest } from '../../protocol/messages/fetch.js'
 import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { BatchScanner } from './batch-scan.js'
 import { FETCH_VERSION, walkFetchResponse } from './fetch-response.js'
@@ -96,31 +101,11 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
     const scanner = new BatchScanner(histogram, (options.warmupSeconds ?? 0) * 1e6)
     const idleMs = options.idleTimeoutMs ?? 15_000
     const slotOf = new Map(partitions.map((p, i) => [p, i]))
-    const request: FetchRequest = {
-      clusterId: null,
-      replicaId: -1,
-      maxWaitMs: 100,
-      minBytes: 1,
-      maxBytes,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: options.topic,
-          partitions: partitions.map((partition) => ({
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: 0,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1,
-            partitionMaxBytes: perPartition,
-          })),
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    }
+    const request = fetchRequest(
+      options.topic,
+      partitions.map((partition) => ({ partition, offset: 0 })),
+      { maxWaitMs: 100, maxBytes, partitionMaxBytes: perPartition },
+    )
     const requested = request.topics[0]?.partitions ?? []
     let receivedAt = 0
     const visit: FetchPartitionVisitor = (partition, errorCode, frame, start, end) => {

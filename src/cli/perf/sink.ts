@@ -52,7 +52,10 @@ type ReadCallback = (nread: number, chunk: Buffer) => boolean
  * that is not possible, the accepted socket is read with 'data' events (a fresh buffer per read).
  */
 function withStaticReads(accepted: net.Socket, size: number, onRead: ReadCallback): net.Socket {
-  const owned = rewrapWithOnread(accepted, { buffer: Buffer.allocUnsafe(size), callback: onRead })
+  const owned = rewrapWithOnread(accepted, () => ({
+    buffer: Buffer.allocUnsafe(size),
+    callback: onRead,
+  }))
   if (owned !== null) return owned
   accepted.on('data', (chunk: Buffer) => onRead(chunk.length, chunk))
   return accepted

@@ -1,4 +1,5 @@
-// v2 record parsing and batch rewriting for the cleaner (never on the produce/fetch path).
+// v2 record parsing and batch rewriting for the cleaner (never on the broker's produce/fetch
+// path; `samsa perf consume` parses one record per batch with RecordCursor).
 // Record: length varint, attributes int8, timestampDelta varlong, offsetDelta varint, key
 // (varint length, -1 = null), value (same), headers (varint count, then key/value pairs).
 import { crc32c } from '../../native/index.js'
@@ -24,6 +25,7 @@ export class RecordCursor {
   keyStart = 0
   /** -1 for a null key. */
   keyLength = -1
+  valueStart = 0
   /** -1 for a null value: a tombstone. */
   valueLength = -1
   private pos = 0
@@ -57,6 +59,7 @@ export class RecordCursor {
     this.keyStart = this.pos
     if (this.keyLength > 0) this.pos += this.keyLength
     this.valueLength = this.varint(bodyEnd)
+    this.valueStart = this.pos
     if (this.valueLength > 0) this.pos += this.valueLength
     if (this.pos > bodyEnd || buf.length < bodyEnd) throw new Error('record fields overrun')
     this.end = bodyEnd

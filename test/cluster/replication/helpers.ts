@@ -113,7 +113,11 @@ export async function consume(
   const res = await conn.send<FetchRequest, FetchResponse>(
     FetchRequestSchema,
     FetchResponseSchema,
-    fetchRequest(topic, 0, offset, { maxWaitMs: 0, minBytes: 0, currentLeaderEpoch }),
+    fetchRequest(topic, [{ partition: 0, offset }], {
+      maxWaitMs: 0,
+      minBytes: 0,
+      currentLeaderEpoch,
+    }),
   )
   const p = res.responses[0].partitions[0]
   return { errorCode: p.errorCode, highWatermark: p.highWatermark, bytes: p.records?.length ?? 0 }
