@@ -95,6 +95,7 @@ export class PartitionLog {
   private closed = false
   private unflushedMessages = 0
   private flushing: Promise<void> | null = null
+  private flushNext: Promise<void> | null = null
   private readonly fs: FileSystem
   private readonly clock: () => number
   private readonly logFn: LogFn | undefined
@@ -521,7 +522,18 @@ export class PartitionLog {
     } catch (err) {
       return Promise.reject(err as Error)
     }
-    if (this.flushing !== null) return this.flushing.then(() => this.flush())
+    // Everything asking while a flush runs shares one follow-up flush: appended data is only
+    // covered by an fdatasync that starts after it, and one per caller would queue without bound
+    // (flush.messages below the appends that land during one fdatasync).
+    if (this.flushing !== null) {
+      this.flushNext ??= this.flushing
+        .catch(() => undefined)
+        .then(() => {
+          this.flushNext = null
+          return this.flush()
+        })
+      return this.flushNext
+    }
     const upTo = this.endOffset
     const messages = this.unflushedMessages
     const segs = this.segments.filter((_s, i) => {

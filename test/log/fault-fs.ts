@@ -11,6 +11,8 @@ export class FaultFileSystem extends RealFileSystem {
   private openFailure: string | null = null
   /** Paths matching this string are the only ones affected (empty = all). */
   pathFilter = ''
+  /** fdatasync calls on affected files so far. */
+  syncs = 0
   private readonly fdPaths = new Map<number, string>()
 
   /** The next positional write fails with `code`, after writing `partialBytes` (a torn write). */
@@ -53,6 +55,7 @@ export class FaultFileSystem extends RealFileSystem {
   }
 
   override fdatasync(fd: number): Promise<void> {
+    if (this.affects(fd)) this.syncs++
     if (this.syncFailure !== null && this.affects(fd)) {
       const code = this.syncFailure
       this.syncFailure = null

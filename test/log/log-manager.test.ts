@@ -187,6 +187,21 @@ describe('LogManager', () => {
     await expect(a.flush()).rejects.toThrow(/KAFKA_STORAGE_ERROR/)
   })
 
+  it('appends during a flush share one follow-up flush (flush.messages below the append rate)', async () => {
+    const ffs = new FaultFileSystem()
+    const m = await openManager({ flushMessages: 1 }, ffs)
+    const a = m.create('a', 0)
+    ffs.pathFilter = `${path.sep}a-0${path.sep}00`
+    for (let i = 0; i < 50; i++) a.append(batch(1))
+    await a.flush()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(a.recoveryPoint).toBe(50)
+    // The first append's flush, then one more for everything that asked while it ran; each
+    // syncs the segment's log, index and time index. Chained per caller it was 51 flushes.
+    expect(ffs.syncs).toBeLessThanOrEqual(2 * 3)
+    expect(ffs.syncs).toBeGreaterThan(0)
+  })
+
   it('flush.messages advances the recovery point', async () => {
     const m = await openManager({ flushMessages: 3 })
     const a = m.create('a', 0)

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { realFileSystem } from '../../src/log/fs.js'
+import { RealFileSystem, realFileSystem } from '../../src/log/fs.js'
 import { LogManager } from '../../src/log/log-manager.js'
 import { PartitionLog } from '../../src/log/partition-log.js'
 import {
@@ -169,6 +169,38 @@ describe('SegmentPool', () => {
     expect(reopened.logEndOffset).toBe(1200)
     for (const base of bases)
       expect(fs.existsSync(segmentFile('live', base, '.recycled'))).toBe(false)
+  })
+
+  it('a deleted recycled file holding little log is still freed off the event loop', () => {
+    // Closing the last fd of a big file frees its blocks inside close() (hundreds of ms per GiB
+    // with `discard`); what counts is the file's size, not the few bytes of log at its start.
+    const syncCloses: number[] = []
+    const fsys = new (class extends RealFileSystem {
+      override close(fd: number): void {
+        syncCloses.push(fs.fstatSync(fd).size)
+        super.close(fd)
+      }
+    })()
+    const one = new SegmentPool(realFileSystem, path.join(root, 'one'), 5 << 20)
+    one.init()
+    const retire = (topic: string): void => {
+      const decoy = PartitionLog.create({ ...options(topic), pool: one })
+      fill(decoy, 'decoy', 150)
+      decoy.closeForDelete()
+    }
+    retire('decoy1')
+    expect(one.size).toBe(1)
+    const live = PartitionLog.create({ ...options('live'), fs: fsys, pool: one })
+    fill(live, 'live', 1)
+    expect(live.sizeInBytes()).toBeLessThan(1 << 20)
+    expect(fs.statSync(segmentFile('live', 0)).size).toBeGreaterThan(2 << 20)
+    retire('decoy2') // the pool is full again: the live file cannot go back to it
+    expect(one.size).toBe(1)
+    live.closeForDelete()
+    expect(one.size).toBe(1)
+    expect(fs.existsSync(segmentFile('live', 0))).toBe(false)
+    expect(syncCloses.filter((size) => size >= 1 << 20)).toEqual([])
+    one.close()
   })
 
   it('keeps at most its capacity and nothing smaller than 1 MiB', () => {
