@@ -22,6 +22,10 @@ import type { SegmentPool } from './segment-pool.js'
  */
 const BACKGROUND_FREE_BYTES = 1024 * 1024
 
+/** The filesystem block: a write that covers only part of one reads it first unless it is cached. */
+const BLOCK = 4096
+const ZERO_BLOCK = Buffer.alloc(BLOCK)
+
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return String(baseOffset).padStart(20, '0') + suffix
 }
@@ -52,6 +56,8 @@ export class LogSegment {
   private sealed = false
   private pool: SegmentPool | undefined
   private fdOpen = true
+  /** In a recycled file: where the blocks this segment wrote whole (appends plus padding) end. */
+  private wholeTo = 0
   /** Set by delete(): closing the fd frees enough blocks to take a while (see above). */
   private freeInBackground = false
   private advisedSequential = false
@@ -173,16 +179,26 @@ export class LogSegment {
    */
   append(buffers: readonly Buffer[], total: number, indexIntervalBytes: number): void {
     const start = this.size
+    const end = start + total
+    // A recycled file has old blocks past the log's end, and the page cache may have dropped
+    // them since (proactive reclaim drops pages unused for seconds). An append that ends inside
+    // such a block makes the kernel read it from disk first, on the event loop: 10-50 ms each
+    // behind writeback. Filling the rest of the block with zeros (bytes past the end are never
+    // data: the marker bounds the log) makes every block a whole-block write.
+    const pad = this.marker !== null && end > this.wholeTo ? (BLOCK - (end % BLOCK)) % BLOCK : 0
     try {
+      const iov = pad === 0 ? buffers : [...buffers, ZERO_BLOCK.subarray(0, pad)]
       // FileSystem.pwritev writes everything or throws (the addon loops over short writes).
-      if (this.fs.pwritev(this.fd, buffers, start) !== total)
+      if (this.fs.pwritev(this.fd, iov, start) !== total + pad)
         throw Object.assign(new Error('pwritev wrote a partial append'), { code: 'EIO' })
+      if (end > this.wholeTo) this.wholeTo = end + pad
       // Old bytes right after this append could pass for its continuation after a crash: the
       // marker says where the log ends (after the data, so it never claims unwritten bytes).
       this.marker?.write(start + total)
     } catch (err) {
       try {
         this.fs.ftruncate(this.fd, start)
+        this.wholeTo = start
       } catch {
         // The partition goes offline anyway; recovery cuts the torn tail at the next start.
       }
@@ -302,6 +318,7 @@ export class LogSegment {
   /** Cuts the log at `position` (a batch boundary) and re-derives indexes and counters. */
   truncateAt(scanner: BatchScanner, offset: number, position: number, interval: number): void {
     this.fs.ftruncate(this.fd, position)
+    this.wholeTo = Math.min(this.wholeTo, position)
     this.recent?.clear()
     this.marker?.write(position)
     this.size = position

@@ -97,6 +97,25 @@ describe('SegmentPool', () => {
     expect(batchOffsets(bytes)).toEqual(Array.from({ length: 10 }, (_, i) => i * 20))
   })
 
+  it('appends into a recycled file write whole 4 KiB blocks (no read of an old block first)', () => {
+    poolADecoy()
+    const live = PartitionLog.create(options('live'))
+    open.push(live)
+    const file = segmentFile('live', 0)
+    for (let i = 0; i < 3; i++) {
+      live.append(batch(1, { tag: 'live', size: 700 + i * 1000, timestamp: 1000 + i }))
+      const end = live.sizeInBytes()
+      expect(end % 4096).not.toBe(0)
+      const blockEnd = Math.ceil(end / 4096) * 4096
+      const bytes = fs.readFileSync(file)
+      // The rest of the last block is zeros; the old bytes resume after it.
+      expect(bytes.subarray(end, blockEnd).equals(Buffer.alloc(blockEnd - end))).toBe(true)
+      expect(bytes.subarray(blockEnd, blockEnd + 4096).includes('decoy')).toBe(true)
+      expect(fs.readFileSync(segmentFile('live', 0, '.recycled')).readUInt32BE(4)).toBe(end)
+    }
+    expect(batchOffsets(readAll(live))).toEqual([0, 1, 2])
+  })
+
   it('recovery after a process crash stops at the marked end, not at the old batches', async () => {
     poolADecoy()
     const live = PartitionLog.create(options('live'))
