@@ -152,19 +152,25 @@ bool ReadRegionAt(napi_env env, napi_value array, uint32_t i, int64_t* fd, int64
   return true;
 }
 
-// Fills op->regions (dup'ing each distinct file fd once). Returns false with an exception
-// pending; the caller closes whatever was dup'd.
-bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
+// The length of the regions array; false with an exception pending when it is not an Array.
+bool RegionCount(napi_env env, napi_value array, uint32_t* count) {
   bool is_array = false;
   if (napi_is_array(env, array, &is_array) != napi_ok || !is_array) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "regions must be an Array");
     return false;
   }
-  uint32_t count;
-  if (napi_get_array_length(env, array, &count) != napi_ok) {
+  if (napi_get_array_length(env, array, count) != napi_ok) {
     ThrowNapiFailure(env, "napi_get_array_length");
     return false;
   }
+  return true;
+}
+
+// Fills op->regions (dup'ing each distinct file fd once). Returns false with an exception
+// pending; the caller closes whatever was dup'd.
+bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
+  uint32_t count;
+  if (!RegionCount(env, array, &count)) return false;
   std::vector<int> original;  // parallel to op->owned_fds
   for (uint32_t i = 0; i < count; i++) {
     int64_t fd, position, length;
@@ -259,13 +265,8 @@ napi_value SendNow(napi_env env, napi_callback_info info) {
   if (!GetFd(env, argv[0], "socketFd", &sock) || !GetOffset(env, argv[2], "maxBytes", &max_bytes)) {
     return nullptr;
   }
-  bool is_array = false;
-  uint32_t count = 0;
-  if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[1], &count) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "regions must be an Array");
-    return nullptr;
-  }
+  uint32_t count;
+  if (!RegionCount(env, argv[1], &count)) return nullptr;
   int flags = fcntl(sock, F_GETFL);
   if (flags < 0) {
     ThrowSysError(env, errno, "fcntl");

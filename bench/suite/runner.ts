@@ -59,6 +59,11 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
   const used: { topic: string; bytes: number }[] = []
   let seq = 0
   const fresh = (label: string): string => `bench-r${plan.round}-${label}-${seq++}`
+  const deleteUsed = (): Promise<void> =>
+    deleteTopics(
+      target.bootstrap,
+      used.splice(0).map((u) => u.topic),
+    )
   /**
    * Deletes what earlier measurements wrote, so the next log is appended into their recycled,
    * page-cached files. When they hold fewer bytes than the next measurement writes, a warm-up
@@ -86,10 +91,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
       })
       used.push({ topic: warm, bytes: missing * messageSize })
     }
-    await deleteTopics(
-      target.bootstrap,
-      used.splice(0).map((u) => u.topic),
-    )
+    await deleteUsed()
   }
   const cpu = (): number | null => cpuSeconds(target.pid)
   const perGb = (c0: number | null, c1: number | null, bytes: number): number | null =>
@@ -312,9 +314,6 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           })
         }
       }
-  await deleteTopics(
-    target.bootstrap,
-    used.splice(0).map((u) => u.topic),
-  ).catch(() => {})
+  await deleteUsed().catch(() => {})
   return out
 }

@@ -56,9 +56,7 @@ export class LogSegment {
   private sealed = false
   private pool: SegmentPool | undefined
   private fdOpen = true
-  /** In a recycled file: where the blocks this segment wrote whole (appends plus padding) end. */
-  private wholeTo = 0
-  /** Set by delete(): closing the fd frees enough blocks to take a while (see above). */
+  /** Set by delete(): dropping the file frees enough blocks to take a while (see above). */
   private freeInBackground = false
   private advisedSequential = false
 
@@ -181,24 +179,24 @@ export class LogSegment {
     const start = this.size
     const end = start + total
     // A recycled file has old blocks past the log's end, and the page cache may have dropped
-    // them since (proactive reclaim drops pages unused for seconds). An append that ends inside
-    // such a block makes the kernel read it from disk first, on the event loop: 10-50 ms each
-    // behind writeback. Filling the rest of the block with zeros (bytes past the end are never
-    // data: the marker bounds the log) makes every block a whole-block write.
-    const pad = this.marker !== null && end > this.wholeTo ? (BLOCK - (end % BLOCK)) % BLOCK : 0
+    // them while the file waited in the pool (reclaim). An append that ends inside such a block
+    // makes the kernel read it from disk first, on the event loop: 10-50 ms each behind
+    // writeback. Filling the rest of the block with zeros (bytes past the end are never data:
+    // the marker bounds the log) makes every block a whole-block write. An append ending in the
+    // block where the last one ended needs none: that block was padded then.
+    const blockEnd = Math.ceil(start / BLOCK) * BLOCK
+    const pad = this.marker !== null && end > blockEnd ? (BLOCK - (end % BLOCK)) % BLOCK : 0
     try {
       const iov = pad === 0 ? buffers : [...buffers, ZERO_BLOCK.subarray(0, pad)]
       // FileSystem.pwritev writes everything or throws (the addon loops over short writes).
       if (this.fs.pwritev(this.fd, iov, start) !== total + pad)
         throw Object.assign(new Error('pwritev wrote a partial append'), { code: 'EIO' })
-      if (end > this.wholeTo) this.wholeTo = end + pad
       // Old bytes right after this append could pass for its continuation after a crash: the
       // marker says where the log ends (after the data, so it never claims unwritten bytes).
       this.marker?.write(start + total)
     } catch (err) {
       try {
         this.fs.ftruncate(this.fd, start)
-        this.wholeTo = start
       } catch {
         // The partition goes offline anyway; recovery cuts the torn tail at the next start.
       }
@@ -318,7 +316,6 @@ export class LogSegment {
   /** Cuts the log at `position` (a batch boundary) and re-derives indexes and counters. */
   truncateAt(scanner: BatchScanner, offset: number, position: number, interval: number): void {
     this.fs.ftruncate(this.fd, position)
-    this.wholeTo = Math.min(this.wholeTo, position)
     this.recent?.clear()
     this.marker?.write(position)
     this.size = position
@@ -411,8 +408,7 @@ export class LogSegment {
       files.push(f + '.deleted')
     }
     // Taken while the fd is open (false when the pool took the file).
-    const freesMuch = this.fdOpen && this.fs.fstatSize(this.fd) >= BACKGROUND_FREE_BYTES
-    this.freeInBackground = freesMuch
+    this.freeInBackground = this.fdOpen && this.fs.fstatSize(this.fd) >= BACKGROUND_FREE_BYTES
     const unlink = (background: boolean): void => {
       for (const f of files) {
         // Errors mean already gone (partition directory removed).
@@ -428,7 +424,7 @@ export class LogSegment {
     }
     // Immediate: the fd is still open here, so the unlink is cheap and closeFd() frees the blocks.
     if (delayMs <= 0) unlink(false)
-    else setTimeout(() => unlink(freesMuch), delayMs).unref()
+    else setTimeout(() => unlink(this.freeInBackground), delayMs).unref()
     if (this.pins === 0) this.closeFd()
   }
 
@@ -440,7 +436,7 @@ export class LogSegment {
   private closeFd(): void {
     if (!this.fdOpen) return
     this.fdOpen = false
-    if (this.deleted && this.freeInBackground) closeInBackground(this.fd, () => {})
+    if (this.freeInBackground) closeInBackground(this.fd, () => {})
     else this.fs.close(this.fd)
   }
 }

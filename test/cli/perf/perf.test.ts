@@ -4,6 +4,7 @@ import { runPerfConsume } from '../../../src/cli/perf/consume.js'
 import type { PerfConsumeResult } from '../../../src/cli/perf/consume.js'
 import { buildProduceFrame, locateFirstValue, stampFrame } from '../../../src/cli/perf/frames.js'
 import { runPerfProduce } from '../../../src/cli/perf/produce.js'
+import type { PerfProduceOptions } from '../../../src/cli/perf/produce.js'
 import { startSinkServer } from '../../../src/cli/perf/sink.js'
 import type { SinkServer } from '../../../src/cli/perf/sink.js'
 import { batchCrcValid } from '../../../src/log/record-batch.js'
@@ -40,6 +41,10 @@ describe('samsa perf against a broker', () => {
     await broker.stop()
   })
 
+  /** runPerfProduce against the test broker, acks=1 unless given. */
+  const produce = (o: Omit<PerfProduceOptions, 'bootstrap' | 'acks'> & { acks?: number }) =>
+    runPerfProduce({ bootstrap: broker.bootstrap, acks: 1, ...o })
+
   /**
    * Creates the topic with 100 records the consumer must not count, then starts a consumer at its
    * end; resolves once the consumer is ready for the producer.
@@ -50,8 +55,7 @@ describe('samsa perf against a broker', () => {
     messages: number,
     warmupSeconds?: number,
   ): Promise<{ done: Promise<PerfConsumeResult> }> {
-    await runPerfProduce({
-      bootstrap: broker.bootstrap,
+    await produce({
       topic,
       partitions,
       messages: 100,
@@ -59,7 +63,6 @@ describe('samsa perf against a broker', () => {
       batchRecords: 50,
       inflight: 2,
       rate: 0,
-      acks: 1,
     })
     let ready!: () => void
     const isReady = new Promise<void>((r) => (ready = r))
@@ -77,8 +80,7 @@ describe('samsa perf against a broker', () => {
   }
 
   it('produces and consumes a few thousand messages with sane histograms', async () => {
-    const p = await runPerfProduce({
-      bootstrap: broker.bootstrap,
+    const p = await produce({
       topic: 'perf-a',
       partitions: 3,
       messages: 3000,
@@ -109,8 +111,7 @@ describe('samsa perf against a broker', () => {
 
   it('consumes from latest while a fixed-rate producer runs (end-to-end latency)', async () => {
     const consumed = (await consumeFromEnd('perf-d', 2, 3000)).done
-    const p = await runPerfProduce({
-      bootstrap: broker.bootstrap,
+    const p = await produce({
       topic: 'perf-d',
       partitions: 2,
       messages: 3000,
@@ -118,7 +119,6 @@ describe('samsa perf against a broker', () => {
       batchRecords: 30,
       inflight: 4,
       rate: 10_000,
-      acks: 1,
     })
     const c = await consumed
     // The 100 records written before the consumer started are not counted.
@@ -136,8 +136,7 @@ describe('samsa perf against a broker', () => {
     const consumed = (await consumeFromEnd('perf-w', 1, 2000, 0.25)).done
     // 2000 records in 100 batches at 4000/s: the batches due in the first 0.25 s (~50) are sent
     // but not recorded.
-    const p = await runPerfProduce({
-      bootstrap: broker.bootstrap,
+    const p = await produce({
       topic: 'perf-w',
       partitions: 1,
       messages: 2000,
@@ -145,7 +144,6 @@ describe('samsa perf against a broker', () => {
       batchRecords: 20,
       inflight: 8,
       rate: 4000,
-      acks: 1,
       warmupSeconds: 0.25,
     })
     const c = await consumed
@@ -159,8 +157,7 @@ describe('samsa perf against a broker', () => {
 
   it('holds a fixed rate', async () => {
     const t0 = Date.now()
-    const p = await runPerfProduce({
-      bootstrap: broker.bootstrap,
+    const p = await produce({
       topic: 'perf-b',
       partitions: 1,
       messages: 2000,
@@ -168,7 +165,6 @@ describe('samsa perf against a broker', () => {
       batchRecords: 50,
       inflight: 8,
       rate: 4000,
-      acks: 1,
     })
     // 40 batches at 80 batches/s: the last is due after ~0.49 s.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(450)
