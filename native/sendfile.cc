@@ -1,6 +1,8 @@
 // JS glue of the sendfile engine: sendfileInit(onComplete), sendfileSubmit(...) -> id,
 // sendfileCancel(id). Completions arrive as onComplete(id, error | null, bytesSent).
 // sendfileNow(...) -> bytesSent sends on the calling thread for as long as the socket takes bytes.
+// The items to send are file regions and Buffers (a response's encoded parts between its record
+// regions), in order: one op per response, not one per run of regions.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/sendfile.h>
@@ -133,14 +135,34 @@ bool GetRegionField(napi_env env, napi_value region, const char* key, int64_t* o
   return GetOffset(env, v, key, out);
 }
 
-// regions[i] as {fd, position, length}; false with an exception pending.
+// regions[i]: a Buffer (bytes in memory: *data set, *fd -1) or {fd, position, length}; false
+// with an exception pending.
 bool ReadRegionAt(napi_env env, napi_value array, uint32_t i, int64_t* fd, int64_t* position,
-                  int64_t* length) {
+                  int64_t* length, const char** data) {
   napi_value region;
   if (napi_get_element(env, array, i, &region) != napi_ok) {
     ThrowNapiFailure(env, "napi_get_element");
     return false;
   }
+  bool is_buffer = false;
+  if (napi_is_buffer(env, region, &is_buffer) != napi_ok) {
+    ThrowNapiFailure(env, "napi_is_buffer");
+    return false;
+  }
+  if (is_buffer) {
+    void* bytes = nullptr;
+    size_t size = 0;
+    if (napi_get_buffer_info(env, region, &bytes, &size) != napi_ok) {
+      ThrowNapiFailure(env, "napi_get_buffer_info");
+      return false;
+    }
+    *fd = -1;
+    *position = 0;
+    *length = static_cast<int64_t>(size);
+    *data = static_cast<const char*>(bytes);
+    return true;
+  }
+  *data = nullptr;
   if (!GetRegionField(env, region, "fd", fd) || !GetRegionField(env, region, "position", position) ||
       !GetRegionField(env, region, "length", length)) {
     return false;
@@ -174,8 +196,13 @@ bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
   std::vector<int> original;  // parallel to op->owned_fds
   for (uint32_t i = 0; i < count; i++) {
     int64_t fd, position, length;
-    if (!ReadRegionAt(env, array, i, &fd, &position, &length)) return false;
+    const char* data;
+    if (!ReadRegionAt(env, array, i, &fd, &position, &length, &data)) return false;
     if (length == 0) continue;
+    if (data != nullptr) {
+      op->regions.push_back(SendRegion{-1, 0, length, data});
+      continue;
+    }
     int dup = -1;
     for (size_t k = 0; k < original.size(); k++) {
       if (original[k] == fd) dup = op->owned_fds[k];
@@ -190,7 +217,8 @@ bool ReadRegions(napi_env env, napi_value array, SendOp* op) {
   return true;
 }
 
-// sendfileSubmit(socketFd, regions, timeoutMs) -> id (0 when there is nothing to send)
+// sendfileSubmit(socketFd, regions, timeoutMs) -> id (0 when there is nothing to send). The
+// caller keeps the Buffers among regions alive until the completion.
 napi_value Submit(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!GetArgs(env, info, 3, argv)) return nullptr;
@@ -279,12 +307,14 @@ napi_value SendNow(napi_env env, napi_callback_info info) {
   int64_t sent = 0;
   for (uint32_t i = 0; i < count && sent < max_bytes; i++) {
     int64_t fd, position, length;
-    if (!ReadRegionAt(env, argv[1], i, &fd, &position, &length)) return nullptr;
+    const char* data;
+    if (!ReadRegionAt(env, argv[1], i, &fd, &position, &length, &data)) return nullptr;
+    SendRegion r{static_cast<int>(fd), position, length, data};
     int64_t done = 0;
     while (done < length && sent < max_bytes) {
-      off_t offset = position + done;
       size_t n_max = static_cast<size_t>(std::min(length - done, max_bytes - sent));
-      ssize_t n = sendfile(sock, static_cast<int>(fd), &offset, n_max);
+      const char* syscall;
+      ssize_t n = SendPart(sock, r, done, n_max, i + 1 < count, &syscall);
       if (n > 0) {
         done += n;
         sent += n;

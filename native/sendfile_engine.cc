@@ -167,9 +167,10 @@ void SendfileEngine::Step(SendOp* op) {
       }
       return;
     }
-    off_t offset = r.position + op->done_in_region;
     size_t count = static_cast<size_t>(std::min(remaining, std::min(kChunk, budget)));
-    ssize_t n = sendfile(op->sock, r.fd, &offset, count);
+    const char* syscall = "sendfile";
+    bool more = op->index + 1 < op->regions.size();
+    ssize_t n = SendPart(op->sock, r, op->done_in_region, count, more, &syscall);
     if (n > 0) {
       op->done_in_region += n;
       op->sent += n;
@@ -195,10 +196,22 @@ void SendfileEngine::Step(SendOp* op) {
       }
       return;
     }
-    Finish(op, errno, "sendfile");
+    Finish(op, errno, syscall);
     return;
   }
   Finish(op, 0, "sendfile");
+}
+
+ssize_t SendPart(int sock, const SendRegion& r, int64_t done, size_t count, bool more,
+                 const char** syscall) {
+  if (r.data != nullptr) {
+    *syscall = "send";
+    int flags = MSG_NOSIGNAL | MSG_DONTWAIT | (more ? MSG_MORE : 0);
+    return send(sock, r.data + done, count, flags);
+  }
+  *syscall = "sendfile";
+  off_t offset = r.position + done;
+  return sendfile(sock, r.fd, &offset, count);
 }
 
 int SendfileEngine::NextTimeoutMs(int64_t now) {

@@ -14,11 +14,19 @@
 
 namespace samsa {
 
+// A file region (fd, position, length) or, when data is set, bytes in memory: a JS Buffer the
+// caller keeps alive until the op completes, sent with send().
 struct SendRegion {
-  int fd;  // a dup owned by the op
+  int fd;  // a dup owned by the op; -1 for memory
   int64_t position;
   int64_t length;
+  const char* data = nullptr;
 };
+
+// Sends up to count bytes of r from done on; MSG_MORE on memory followed by more of the op, so
+// a frame header leaves in the same segment as the data after it. Sets *syscall for errno.
+ssize_t SendPart(int sock, const SendRegion& r, int64_t done, size_t count, bool more,
+                 const char** syscall);
 
 struct SendOp {
   uint64_t id = 0;

@@ -9,6 +9,7 @@ import type { LogManager } from './log/log-manager.js'
 import type { ProducerIdAllocator } from './metadata/producer-ids.js'
 import type { TopicStore } from './metadata/topic-store.js'
 import type { FetchPurgatory } from './server/fetch-purgatory.js'
+import type { FetchSessionCache } from './server/fetch-sessions.js'
 import type { AnyHandler } from './server/handler.js'
 import type { BrokerStats } from './server/stats.js'
 import type { LogFn } from './log-fn.js'
@@ -20,6 +21,8 @@ export interface BrokerServices {
   logs: LogManager
   topics: TopicStore
   purgatory: FetchPurgatory
+  /** Incremental fetch sessions (KIP-227). */
+  fetchSessions: FetchSessionCache
   producerIds: ProducerIdAllocator
   /** Cluster mode (metadata.store set): membership, partition states, ClusterControl. */
   cluster?: ClusterNode

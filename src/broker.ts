@@ -27,6 +27,7 @@ import type { TopicInfo } from './metadata/topic-store.js'
 import { DirLock } from './server/dir-lock.js'
 import { Dispatcher } from './server/dispatcher.js'
 import { FetchPurgatory } from './server/fetch-purgatory.js'
+import { FetchSessionCache } from './server/fetch-sessions.js'
 import type { AnyHandler } from './server/handler.js'
 import { BrokerServer } from './server/listener.js'
 import type { BoundListener } from './server/listener.js'
@@ -205,6 +206,7 @@ export async function startBroker(
       logs,
       topics,
       purgatory,
+      fetchSessions: new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots),
       producerIds,
       groups,
       cluster,

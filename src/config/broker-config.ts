@@ -57,6 +57,8 @@ export interface BrokerConfig {
   readonly tcpCongestion: string
   readonly logCleanerEnable: boolean
   readonly numRecoveryThreadsPerDataDir: number
+  /** Incremental fetch sessions kept (KIP-227); 0 = none, every fetch is a full fetch. */
+  readonly maxIncrementalFetchSessionCacheSlots: number
   /** Samsa: deleted segment files kept per log dir for reuse (see SegmentPool). */
   readonly logSegmentRecycleBytes: number
   /** Recently appended (page-cached) region runs up to this size are sent on the event loop; 0: never. */
@@ -272,6 +274,7 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     tcpCongestion: str('samsa.tcp.congestion') ?? '',
     logCleanerEnable: bool('log.cleaner.enable'),
     numRecoveryThreadsPerDataDir: int('num.recovery.threads.per.data.dir'),
+    maxIncrementalFetchSessionCacheSlots: int('max.incremental.fetch.session.cache.slots'),
     logSegmentRecycleBytes: int('samsa.log.segment.recycle.bytes'),
     sendfileInlineBytes: int('samsa.sendfile.inline.bytes'),
     logCleanerBackoffMs: int('log.cleaner.backoff.ms'),

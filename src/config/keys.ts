@@ -187,6 +187,13 @@ export const KEY_DEFS: readonly KeyDef[] = [
     doc: 'partitions of one log dir recovered at the same time at start-up',
   },
   {
+    key: 'max.incremental.fetch.session.cache.slots',
+    kind: 'int',
+    default: '1000',
+    min: 0,
+    doc: 'incremental fetch sessions (KIP-227) kept; 0 = none',
+  },
+  {
     key: 'log.cleaner.enable',
     kind: 'bool',
     default: 'true',

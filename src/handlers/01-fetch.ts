@@ -1,7 +1,8 @@
 // Fetch (key 1), versions 4-12. Every partition's data is a list of file regions at batch
 // boundaries (the ordered writer hands them to sendfile); the segments they point into stay
-// pinned until the response has left. Sessionless only (docs/SKIPPED.md): every fetch is a full
-// fetch answered with session id 0. Long polls wait in the FetchPurgatory for appends.
+// pinned until the response has left. Incremental fetch sessions (KIP-227, v7+) live in the
+// FetchSessionCache: an incremental fetch reads every partition of its session and answers with
+// the ones that changed. Long polls wait in the FetchPurgatory for appends to any of them.
 import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
 import { FetchRequestSchema, FetchResponseSchema } from '../protocol/messages/fetch.js'
 import type {
@@ -145,17 +146,6 @@ export function readPartitions(
   }
 }
 
-/** Incremental fetch sessions are not kept: an epoch > 0 names a session we never created. */
-export function sessionError(request: FetchRequest): FetchResponseOut | null {
-  if (request.sessionEpoch <= 0) return null
-  return {
-    throttleTimeMs: 0,
-    errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
-    sessionId: 0,
-    responses: [],
-  }
-}
-
 export interface FetchDeps {
   logs: LogLookup
   purgatory: Pick<FetchPurgatory, 'wait'>
@@ -216,17 +206,19 @@ export const fetchHandler: HandlerDef<FetchRequest, FetchResponseOut> = {
   request: FetchRequestSchema,
   response: FetchResponseSchema,
   async handle(request, ctx) {
-    const refused = sessionError(request)
-    if (refused !== null) return refused
-    const pass = await fetch(request, {
+    const sessions = ctx.broker.fetchSessions
+    const context = sessions.newContext(request)
+    if (context.kind === 'error') return context.response
+    const pass = await fetch(context.request, {
       logs: ctx.broker.logs,
       purgatory: ctx.broker.purgatory,
       replication: ctx.broker.replication,
     })
     afterSent(ctx, pass.release)
+    const response = sessions.respond(context, pass.response)
     const traffic = ctx.broker.stats?.traffic
-    if (traffic !== undefined && pass.bytes > 0) countFetched(pass.response, traffic)
-    return pass.response
+    if (traffic !== undefined && pass.bytes > 0) countFetched(response, traffic)
+    return response
   },
 }
 

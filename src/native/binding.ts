@@ -35,17 +35,20 @@ export interface NativeBinding {
   msync(handle: object): void
   /** Registers the single completion callback of the sendfile engine (once per thread). */
   sendfileInit(onComplete: (id: number, error: Error | null, bytesSent: number) => void): void
-  /** Queues a send; fds are dup'd before it returns. Returns the operation id. */
+  /**
+   * Queues a send of file regions and Buffers, in order; fds are dup'd before it returns, the
+   * Buffers must stay alive until the completion. Returns the operation id.
+   */
   sendfileSubmit(
     socketFd: number,
-    regions: readonly { fd: number; position: number; length: number }[],
+    regions: readonly ({ fd: number; position: number; length: number } | Uint8Array)[],
     timeoutMs: number,
   ): number
   sendfileCancel(id: number): void
   /** Sends on the calling thread until the socket stops taking bytes or maxBytes; returns bytes sent. */
   sendfileNow(
     socketFd: number,
-    regions: readonly { fd: number; position: number; length: number }[],
+    regions: readonly ({ fd: number; position: number; length: number } | Uint8Array)[],
     maxBytes: number,
   ): number
 }

@@ -12,6 +12,9 @@ export interface FileRegion {
    */
   readonly recent?: boolean
 }
+/** What one sendfile op sends, in order: file regions and encoded bytes between them. */
+export type SendItem = FileRegion | Buffer
+
 export interface SendfileOptions {
   /** Longest wait for socket space without progress before ETIMEDOUT. Default 30_000. */
   timeoutMs?: number
@@ -37,7 +40,14 @@ export interface NativeError extends Error {
 
 export const DEFAULT_SENDFILE_TIMEOUT_MS = 30_000
 
-const pending = new Map<number, { resolve(n: number): void; reject(e: Error): void }>()
+interface PendingSend {
+  resolve(n: number): void
+  reject(e: Error): void
+  /** The items in flight: keeps their Buffers alive while the sender thread reads them. */
+  items: readonly SendItem[]
+}
+
+const pending = new Map<number, PendingSend>()
 let engineStarted = false
 
 function onSendfileComplete(id: number, error: Error | null, bytesSent: number): void {
@@ -55,16 +65,19 @@ function handleOf(promise: Promise<number>, cancel: () => void, sentNow = 0): Se
 const noop = (): void => {}
 
 /**
- * Sends the regions, in order, from their files to the socket on the addon's sender thread
- * (after up to `inlineBytes` on this thread: a tailing consumer's fetch of cached pages then
- * costs one syscall instead of two thread hand-offs). Resolves with the bytes sent (the sum of lengths). Rejects with a NativeError carrying
- * bytesSent: ECONNRESET / EPIPE (peer gone), ETIMEDOUT, ECANCELED (after cancel()), code 'EOF'
- * (errno 0) when a file is shorter than promised. Any rejection after bytes were sent leaves a
- * frame half written: the caller must destroy the connection (R8).
+ * Sends the items, in order, to the socket on the addon's sender thread: file regions by
+ * sendfile from their files, Buffers (the encoded parts of a response between its regions) by
+ * send with MSG_MORE, so one response is one hand-off however many partitions it holds. Up to
+ * `inlineBytes` go first on this thread: a tailing consumer's fetch of cached pages then costs
+ * one syscall instead of two thread hand-offs. Resolves with the bytes sent (the sum of lengths).
+ * Rejects with a NativeError carrying bytesSent: ECONNRESET / EPIPE (peer gone), ETIMEDOUT,
+ * ECANCELED (after cancel()), code 'EOF' (errno 0) when a file is shorter than promised. Any
+ * rejection after bytes were sent leaves a frame half written: the caller must destroy the
+ * connection (R8).
  */
 export function sendfile(
   socketFd: number,
-  regions: readonly FileRegion[],
+  regions: readonly SendItem[],
   options?: SendfileOptions,
 ): SendfileHandle {
   if (!engineStarted) {
@@ -87,7 +100,10 @@ export function sendfile(
     return handleOf(Promise.reject(withBytesSent(err as Error, sentNow)), noop, sentNow)
   }
   if (id === 0) return handleOf(Promise.resolve(sentNow), noop, sentNow) // nothing (more) to send
-  const promise = new Promise<number>((resolve, reject) => pending.set(id, { resolve, reject }))
+  const items = rest
+  const promise = new Promise<number>((resolve, reject) =>
+    pending.set(id, { resolve, reject, items }),
+  )
   return handleOf(
     sentNow === 0
       ? promise
@@ -103,15 +119,17 @@ export function sendfile(
 }
 
 /** What is left of `regions` after the first `sent` bytes. */
-function remainingRegions(regions: readonly FileRegion[], sent: number): FileRegion[] {
-  const out: FileRegion[] = []
+function remainingRegions(regions: readonly SendItem[], sent: number): SendItem[] {
+  const out: SendItem[] = []
   let skip = sent
   for (const r of regions) {
     if (skip >= r.length) {
       skip -= r.length
       continue
     }
-    out.push(skip === 0 ? r : { fd: r.fd, position: r.position + skip, length: r.length - skip })
+    if (skip === 0) out.push(r)
+    else if (Buffer.isBuffer(r)) out.push(r.subarray(skip))
+    else out.push({ fd: r.fd, position: r.position + skip, length: r.length - skip })
     skip = 0
   }
   return out

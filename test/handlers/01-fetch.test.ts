@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { fetch, readPartitions, sessionError } from '../../src/handlers/01-fetch.js'
+import { fetch, readPartitions } from '../../src/handlers/01-fetch.js'
 import { buildRecordBatch } from '../../src/log/batch-builder.js'
 import { DEFAULT_LOG_CONFIG } from '../../src/log/log-config.js'
 import { LogManager } from '../../src/log/log-manager.js'
@@ -11,14 +11,11 @@ import type { PartitionLog } from '../../src/log/partition-log.js'
 import type { FileRegion } from '../../src/native/index.js'
 import { ErrorCode } from '../../src/protocol/errors.js'
 import { FetchResponseSchema } from '../../src/protocol/messages/fetch.js'
-import type {
-  FetchPartitionDataOut,
-  FetchRequest,
-  FetchResponseOut,
-} from '../../src/protocol/messages/fetch.js'
+import type { FetchPartitionDataOut, FetchResponseOut } from '../../src/protocol/messages/fetch.js'
 import { encodeMessage } from '../../src/protocol/schema/codec.js'
 import { Writer } from '../../src/protocol/primitives/writer.js'
 import { FetchPurgatory } from '../../src/server/fetch-purgatory.js'
+import { fetchReq as req } from '../helpers/fetch-request.js'
 
 let dir: string
 let logs: LogManager
@@ -54,38 +51,6 @@ afterEach(async () => {
   await logs.close()
   await rm(dir, { recursive: true, force: true })
 })
-
-function req(
-  parts: { partition: number; offset: number; max?: number }[],
-  over: Partial<FetchRequest> = {},
-): FetchRequest {
-  return {
-    clusterId: null,
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 1,
-    maxBytes: 50 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic: 't',
-        partitions: parts.map((p) => ({
-          partition: p.partition,
-          currentLeaderEpoch: -1,
-          fetchOffset: p.offset,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1,
-          partitionMaxBytes: p.max ?? 1 << 20,
-        })),
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-    ...over,
-  }
-}
 
 function partitions(res: FetchResponseOut): FetchPartitionDataOut[] {
   return res.responses.flatMap((r) => r.partitions)
@@ -182,16 +147,6 @@ describe('Fetch handler', () => {
     expect(bytesOf(ps[1]!).length).toBe(0)
     expect(pass.anyError).toBe(true)
     pass.release()
-  })
-
-  it('sessions: an incremental epoch is refused, full fetches answer session 0', () => {
-    expect(sessionError(req([], { sessionId: 12, sessionEpoch: 3 }))).toMatchObject({
-      errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
-      sessionId: 0,
-      responses: [],
-    })
-    expect(sessionError(req([], { sessionId: 0, sessionEpoch: 0 }))).toBeNull()
-    expect(sessionError(req([], { sessionEpoch: -1 }))).toBeNull()
   })
 
   it('long poll: waits for an append and then answers with it', async () => {

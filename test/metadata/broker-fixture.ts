@@ -11,6 +11,7 @@ import { LogManager } from '../../src/log/log-manager.js'
 import { ProducerIdAllocator } from '../../src/metadata/producer-ids.js'
 import { TopicStore } from '../../src/metadata/topic-store.js'
 import { FetchPurgatory } from '../../src/server/fetch-purgatory.js'
+import { FetchSessionCache } from '../../src/server/fetch-sessions.js'
 import type { RequestContext } from '../../src/server/handler.js'
 import { silentLog } from '../../src/server/logger.js'
 import { newBrokerStats } from '../../src/server/stats.js'
@@ -43,6 +44,7 @@ export async function openBrokerFixture(
     logs,
     topics,
     purgatory,
+    fetchSessions: new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots),
     producerIds: await ProducerIdAllocator.open(dir),
     nodeId: config.nodeId,
     clusterId: 'test-cluster-id',

@@ -94,3 +94,55 @@ describe('sendfile with inlineBytes', () => {
     )
   })
 })
+
+describe('sendfile with Buffers between the regions (one op per response)', () => {
+  const mixed = (): {
+    items: (Buffer | { fd: number; position: number; length: number })[]
+    expected: Buffer
+  } => {
+    const f = files.create('mixed.bin', 2 << 20)
+    const head = Buffer.from('header-bytes|')
+    // Larger than a socket's buffers: the sender thread resumes inside it after EAGAIN.
+    const middle = Buffer.alloc(20 << 20, 0x5a)
+    const tail = Buffer.from('|tail')
+    const items = [
+      head,
+      { fd: f.fd, position: 3, length: 1_000_000 },
+      middle,
+      { fd: f.fd, position: 1_500_000, length: 500_000 },
+      Buffer.alloc(0),
+      tail,
+    ]
+    const expected = Buffer.concat([
+      head,
+      f.data.subarray(3, 1_000_003),
+      middle,
+      f.data.subarray(1_500_000, 2_000_000),
+      tail,
+    ])
+    return { items, expected }
+  }
+
+  for (const inlineBytes of [0, 1_000_007, 64 << 20]) {
+    it(`arrive byte-exact and in order (inlineBytes ${inlineBytes})`, () =>
+      withPair(false, async (p) => {
+        const { items, expected } = mixed()
+        const received = collect(p.client, expected.length)
+        const send = sendfile(p.fd, items, { inlineBytes })
+        expect(await send).toBe(expected.length)
+        expect((await received).equals(expected)).toBe(true)
+      }))
+  }
+
+  it('a paused reader: the op waits inside a Buffer, then finishes byte-exact', () =>
+    withPair(true, async (p) => {
+      const { items, expected } = mixed()
+      const send = sendfile(p.fd, items, { inlineBytes: 64 << 20 })
+      send.catch(() => {})
+      expect(send.sentNow).toBeLessThan(expected.length)
+      await sleep(100)
+      const received = collect(p.client, expected.length)
+      expect(await send).toBe(expected.length)
+      expect((await received).equals(expected)).toBe(true)
+    }))
+})

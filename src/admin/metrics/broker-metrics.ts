@@ -91,6 +91,29 @@ export function createBrokerMetrics(
     },
   })
 
+  const sessions = services.fetchSessions
+  new Gauge({
+    name: 'samsa_fetch_sessions',
+    help: 'Incremental fetch sessions cached (KIP-227; Kafka: NumIncrementalFetchSessions)',
+    registers: r,
+    collect() {
+      this.set(sessions.size)
+    },
+  })
+  new Gauge({
+    name: 'samsa_fetch_session_partitions',
+    help: 'Partitions cached over all fetch sessions',
+    registers: r,
+    collect() {
+      this.set(sessions.totalPartitions)
+    },
+  })
+  fromStats(
+    'samsa_fetch_session_evictions_total',
+    'Fetch sessions evicted to make room for a new one',
+    () => sessions.evicted,
+  )
+
   new Gauge({
     name: 'samsa_partitions',
     help: 'Partition logs hosted by this broker',

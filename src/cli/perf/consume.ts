@@ -1,9 +1,10 @@
-// `samsa perf consume`: fetches a topic's partitions in one Fetch request at a time (as a
-// consumer does) and measures end-to-end latency from the send time `samsa perf produce` embeds
-// in the first record of each batch. The admin client only resolves the leader and the start
-// offsets; fetching runs on a connection of its own that reads into one reused buffer, and the
-// response is walked in place (error codes, batch headers, one value per batch): no records are
-// decoded and no record bytes copied, so the consumer costs little next to the broker it measures.
+// `samsa perf consume`: fetches a topic's partitions in one Fetch request at a time, in an
+// incremental fetch session as the Java consumer does, and measures end-to-end latency from the
+// send time `samsa perf produce` embeds in the first record of each batch. The admin client only
+// resolves the leader and the start offsets; fetching runs on a connection of its own that reads
+// into one reused buffer, and the response is walked in place (error codes, batch headers, one
+// value per batch): no records are decoded and no record bytes copied, so the consumer costs
+// little next to the broker it measures.
 
 import {
   AdminClient,
@@ -18,6 +19,7 @@ import { FetchRequestSchema } from '../../protocol/messages/fetch.js'
 import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { BatchScanner } from './batch-scan.js'
 import { FETCH_VERSION, walkFetchResponse } from './fetch-response.js'
+import { FetchSessionClient } from './fetch-session.js'
 import type { FetchPartitionVisitor } from './fetch-response.js'
 import { nowMicros } from './frames.js'
 import { Histogram } from './histogram.js'
@@ -53,6 +55,8 @@ export interface PerfConsumeResult {
   /** Send time in the record -> batch received, microseconds; empty without stamps. */
   endToEndUs: HistogramSummary
   fetches: number
+  /** Fetches in an incremental fetch session (0: the broker granted none). */
+  incrementalFetches: number
 }
 
 interface ConsumeStart {
@@ -107,6 +111,7 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
       { maxWaitMs: 100, maxBytes, partitionMaxBytes: perPartition },
     )
     const requested = request.topics[0]?.partitions ?? []
+    const session = new FetchSessionClient(requested)
     let receivedAt = 0
     const visit: FetchPartitionVisitor = (partition, errorCode, frame, start, end) => {
       if (errorCode !== 0)
@@ -121,6 +126,7 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
       new Promise<void>((resolve, reject) => {
         for (let i = 0; i < requested.length; i++)
           (requested[i] as { fetchOffset: number }).fetchOffset = offsets[i] as number
+        session.prepare(request)
         const frame = concatChunks(
           encodeRequest(
             new Writer(),
@@ -135,9 +141,10 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
         conn.send(frame, (response) => {
           receivedAt = nowMicros()
           // A partition error throws from visit: the connection fails and rejects this fetch.
-          const errorCode = walkFetchResponse(response, FETCH_VERSION, visit)
-          if (errorCode !== 0) reject(new Error(`fetch failed: ${errorName(errorCode)}`))
-          else resolve()
+          const { errorCode, sessionId } = walkFetchResponse(response, FETCH_VERSION, visit)
+          // A lost session is not a failure: the next fetch is full and opens a new one.
+          if (!session.answered(errorCode, sessionId) || errorCode === 0) resolve()
+          else reject(new Error(`fetch failed: ${errorName(errorCode)}`))
         })
       })
 
@@ -169,6 +176,7 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
       mbPerSec: scanner.valueBytes / 1e6 / seconds,
       endToEndUs: histogram.summary(),
       fetches,
+      incrementalFetches: session.incrementalFetches,
     }
   } finally {
     conn.close()

@@ -25,24 +25,31 @@ function arrayLength(r: Reader, flexible: boolean): number {
   return flexible ? r.compactArrayLength() : r.arrayLength()
 }
 
+/** The top-level fields of a Fetch response (0 before v7). */
+export interface FetchResponseHead {
+  errorCode: number
+  sessionId: number
+}
+
 /**
  * Walks a Fetch response of `version` (0-12; flexible from 12), calling `visit` per partition.
- * Returns the top-level error code (0 before v7). Throws on a truncated or malformed frame.
+ * Throws on a truncated or malformed frame.
  */
 export function walkFetchResponse(
   frame: Buffer,
   version: number,
   visit: FetchPartitionVisitor,
-): number {
+): FetchResponseHead {
   const flexible = version >= 12
   const r = new Reader(frame)
   r.int32() // correlation id
   if (flexible) r.taggedFields()
   if (version >= 1) r.int32() // throttle time
   let errorCode = 0
+  let sessionId = 0
   if (version >= 7) {
     errorCode = r.int16()
-    r.int32() // session id
+    sessionId = r.int32()
   }
   const topics = arrayLength(r, flexible)
   for (let t = 0; t < topics; t++) {
@@ -71,5 +78,5 @@ export function walkFetchResponse(
     if (flexible) r.taggedFields()
   }
   if (flexible) r.taggedFields()
-  return errorCode
+  return { errorCode, sessionId }
 }

@@ -91,6 +91,14 @@ describe('/metrics', () => {
     expect(value('samsa_connections')).toBeGreaterThanOrEqual(0)
   })
 
+  it('reports incremental fetch sessions', () => {
+    const sessions = tb.broker.services.fetchSessions
+    expect(types.get('samsa_fetch_sessions')).toBe('gauge')
+    expect(value('samsa_fetch_sessions')).toBe(sessions.size)
+    expect(value('samsa_fetch_session_partitions')).toBe(sessions.totalPartitions)
+    expect(value('samsa_fetch_session_evictions_total')).toBe(0)
+  })
+
   it('reports partitions and per-partition log size and offsets', () => {
     expect(value('samsa_partitions')).toBe(tb.broker.services.logs.all().length)
     expect(value('samsa_partitions')).toBeGreaterThanOrEqual(3)

@@ -54,7 +54,7 @@ function response(partitions: FetchPartitionDataOut[], errorCode = 0): FetchResp
   return {
     throttleTimeMs: 0,
     errorCode,
-    sessionId: 0,
+    sessionId: 77,
     responses: [{ topic: 'perf-topic', partitions }],
   }
 }
@@ -79,7 +79,7 @@ describe('walkFetchResponse', () => {
         expect(buf).toBe(frame)
         seen.push([p, err, buf.subarray(start, end).toString('hex')])
       })
-      expect(top).toBe(0)
+      expect(top).toEqual({ errorCode: 0, sessionId: version >= 7 ? 77 : 0 })
       expect(seen).toEqual([
         [0, 0, r0.toString('hex')],
         [1, 0, ''],
@@ -95,7 +95,7 @@ describe('walkFetchResponse', () => {
     walkFetchResponse(frame, 11, (_p, err) => codes.push(err))
     expect(codes).toEqual([0, 6])
     const failed = encode(11, { ...response([]), errorCode: 71 })
-    expect(walkFetchResponse(failed, 11, () => {})).toBe(71)
+    expect(walkFetchResponse(failed, 11, () => {}).errorCode).toBe(71)
   })
 
   it('rejects a truncated frame', () => {

@@ -107,6 +107,8 @@ describe('samsa perf against a broker', () => {
     expect(c.bytes).toBe(600_000)
     expect(c.endToEndUs.count).toBe(3000)
     expect(c.endToEndUs.min).toBeGreaterThan(0)
+    // The broker granted a fetch session; one fetch was enough here.
+    expect(c.fetches - c.incrementalFetches).toBe(1)
   })
 
   it('consumes from latest while a fixed-rate producer runs (end-to-end latency)', async () => {
@@ -127,6 +129,9 @@ describe('samsa perf against a broker', () => {
     expect(c.bytes).toBe(3000 * 512)
     expect(c.endToEndUs.count).toBe(3000)
     expect(c.endToEndUs.p50).toBeLessThan(1_000_000)
+    // Tailing a producer takes many fetches: all but the first in the session it opened.
+    expect(c.fetches).toBeGreaterThan(10)
+    expect(c.incrementalFetches).toBe(c.fetches - 1)
     await expect(
       runPerfConsume({ bootstrap: broker.bootstrap, topic: 'no-such-topic', messages: 1 }),
     ).rejects.toThrow(/does not exist/)
