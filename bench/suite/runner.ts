@@ -51,32 +51,37 @@ async function deleteTopics(bootstrap: string, topics: string[]): Promise<void> 
 }
 
 /**
- * Brings a freshly started broker to its steady state before anything is measured: 1 KiB
- * messages in 1 MiB batches to one partition, read back in full, then deleted. A JIT's first
- * thousands of requests run in its interpreter and compile on its background threads; on Samsa
- * that cost about 0.5 CPU-s over the first 2-4 GB produced, which a 0.5 GB max-rate measurement
- * would have charged to the broker (2 GB runs on a fresh broker: 0.96-1.06 CPU-s/GB first, 0.66-0.81
- * second, 0.37-0.57 from the third on). OMB runs
- * its workloads for a warm-up period first for the same reason.
+ * Brings a freshly started broker to its steady state before anything is measured, in `cycles`
+ * rounds of what every measurement does: a new topic, 1 KiB messages in 1 MiB batches to one
+ * partition, read back in full, the topic deleted. A JIT's first thousands of requests run in
+ * its interpreter and compile on its background threads, and the first topic creations and
+ * deletions deoptimize code the produce path shares (the schema codec sees new message shapes),
+ * which then compiles again. On a fresh broker, 2 GB max-rate runs gave 0.96-1.06 CPU-s/GB
+ * first, 0.66-0.81 second, 0.37-0.57 from the third on; after one 3 GB warm-up the first 0.5 GB
+ * measurement still gave 0.61-0.92, after three cycles 0.61-0.63. OMB runs its workloads for a
+ * warm-up period first for the same reason.
  */
 export async function warmUpTarget(
   target: Target,
   messages: number,
+  cycles: number,
   congestion: string | undefined,
 ): Promise<void> {
-  const topic = `bench-jit-warmup-${Date.now()}`
-  const spec = { bootstrap: target.bootstrap, topic, partitions: 1, messageSize: 1024 }
-  try {
-    const p = await perfProduce({
-      ...spec,
-      messages,
-      acks: '1',
-      batchRecords: ombBatchRecords(1024, null),
-      congestion,
-    })
-    await perfConsume({ ...spec, messages: p.messages, from: 'earliest' }).done
-  } finally {
-    await deleteTopics(target.bootstrap, [topic])
+  for (let i = 0; i < cycles; i++) {
+    const topic = `bench-jit-warmup-${i}-${Date.now()}`
+    const spec = { bootstrap: target.bootstrap, topic, partitions: 1, messageSize: 1024 }
+    try {
+      const p = await perfProduce({
+        ...spec,
+        messages,
+        acks: '1',
+        batchRecords: ombBatchRecords(1024, null),
+        congestion,
+      })
+      await perfConsume({ ...spec, messages: p.messages, from: 'earliest' }).done
+    } finally {
+      await deleteTopics(target.bootstrap, [topic])
+    }
   }
 }
 
