@@ -15,6 +15,7 @@ import { startKafka } from './kafka.js'
 import { hasCommand, kernelCongestionDefault } from './proc.js'
 import { redisAvailable, redisXadd, redisXread, startRedis } from './redis.js'
 import { buildReport } from './report.js'
+import { writeKcatInput } from './drivers.js'
 import { runTargetRound, warmUpTarget } from './runner.js'
 import { externalTarget, startSamsa } from './targets.js'
 import type { Target } from './targets.js'
@@ -48,6 +49,8 @@ interface Profile {
 
 /** Warm-up cycles per target before round 1 (see warmUpTarget). */
 const WARMUP_CYCLES = 3
+/** 1 KiB messages kcat produces per warm-up cycle. */
+const KCAT_WARMUP_MESSAGES = 500_000
 
 const PROFILES: Record<'quick' | 'full', Profile> = {
   quick: {
@@ -163,11 +166,16 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
     })
 
     try {
+      let kcatWarmup: string | undefined
+      if (kcat) {
+        kcatWarmup = path.join(scratchDir, 'kcat-warmup.txt')
+        writeKcatInput(kcatWarmup, KCAT_WARMUP_MESSAGES, 1024)
+      }
       for (const t of targets) {
         log(
           `${t.name}: warm-up, ${WARMUP_CYCLES} x ${profile.jitWarmupMessages} messages (not measured)`,
         )
-        await warmUpTarget(t, profile.jitWarmupMessages, WARMUP_CYCLES, congestion)
+        await warmUpTarget(t, profile.jitWarmupMessages, WARMUP_CYCLES, congestion, kcatWarmup)
       }
       for (let round = 1; round <= rounds; round++) {
         log(`round ${round}/${rounds}: machine ceilings`)
@@ -284,7 +292,7 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
       node: process.version,
     },
     conditions: {
-      memory: `warm. Before round 1 each target serves ${WARMUP_CYCLES} warm-up cycles, not measured, of what a measurement does: a new topic, ${profile.jitWarmupMessages / 1e6}M messages of 1 KiB produced and read back, the topic deleted (JIT compilers reach steady state, as in OMB's warm-up). Before every measured produce the topics of the previous measurement, topped up by a warm-up topic to at least the bytes about to be written, are deleted (log.segment.delete.delay.ms=0, samsa.log.segment.recycle.bytes=6 GiB), so the new log is appended into recycled page-cache pages; reads come from the page cache. Redis keeps its stream in memory (AOF appended to the page cache).`,
+      memory: `warm. Before round 1 each target serves ${WARMUP_CYCLES} warm-up cycles, not measured, of what a measurement does: a new topic, ${profile.jitWarmupMessages / 1e6}M messages of 1 KiB produced and read back${kcat ? ` (and ${KCAT_WARMUP_MESSAGES / 1e6}M with kcat)` : ''}, the topic deleted (JIT compilers reach steady state, as in OMB's warm-up). Before every measured produce the topics of the previous measurement, topped up by a warm-up topic to at least the bytes about to be written, are deleted (log.segment.delete.delay.ms=0, samsa.log.segment.recycle.bytes=6 GiB), so the new log is appended into recycled page-cache pages; reads come from the page cache. Redis keeps its stream in memory (AOF appended to the page cache).`,
       congestionKernelDefault: kernelDefault,
       congestionRequested: congestion ?? null,
       congestionNote: `Seen on samsa perf client sockets: ${seen.length === 0 ? 'n/a' : seen.join(', ')}. ${congestion === undefined ? 'Broker sockets use the kernel default.' : `Samsa's sockets were set with samsa.tcp.congestion=${congestion}; the sendfile and loopback ceilings use it too.`} kcat, Kafka and Redis sockets use the kernel default.`,
