@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "addon.h"
 #include "errors.h"
@@ -304,17 +305,24 @@ napi_value SendNow(napi_env env, napi_callback_info info) {
     ThrowSysError(env, EINVAL, "fcntl");  // a blocking socket would park the JS thread
     return nullptr;
   }
-  int64_t sent = 0;
-  for (uint32_t i = 0; i < count && sent < max_bytes; i++) {
+  // Parsed first, empty items dropped: MSG_MORE must never go on the last bytes of the op, or the
+  // kernel would hold them until a later send.
+  std::vector<SendRegion> items;
+  items.reserve(count);
+  for (uint32_t i = 0; i < count; i++) {
     int64_t fd, position, length;
     const char* data;
     if (!ReadRegionAt(env, argv[1], i, &fd, &position, &length, &data)) return nullptr;
-    SendRegion r{static_cast<int>(fd), position, length, data};
+    if (length > 0) items.push_back(SendRegion{static_cast<int>(fd), position, length, data});
+  }
+  int64_t sent = 0;
+  for (size_t i = 0; i < items.size() && sent < max_bytes; i++) {
+    const SendRegion& r = items[i];
     int64_t done = 0;
-    while (done < length && sent < max_bytes) {
-      size_t n_max = static_cast<size_t>(std::min(length - done, max_bytes - sent));
+    while (done < r.length && sent < max_bytes) {
+      size_t n_max = static_cast<size_t>(std::min(r.length - done, max_bytes - sent));
       const char* syscall;
-      ssize_t n = SendPart(sock, r, done, n_max, i + 1 < count, &syscall);
+      ssize_t n = SendPart(sock, r, done, n_max, i + 1 < items.size(), &syscall);
       if (n > 0) {
         done += n;
         sent += n;
@@ -324,7 +332,7 @@ napi_value SendNow(napi_env env, napi_callback_info info) {
         return Number(env, static_cast<double>(sent));
       }
     }
-    if (done < length) break;
+    if (done < r.length) break;
   }
   return Number(env, static_cast<double>(sent));
 }

@@ -5,6 +5,7 @@
 // the ones that changed. Long polls wait in the FetchPurgatory for appends to any of them.
 import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
 import { FetchRequestSchema, FetchResponseSchema } from '../protocol/messages/fetch.js'
+import { recordsBytes } from '../protocol/schema/dsl.js'
 import type {
   FetchPartitionDataOut,
   FetchRequest,
@@ -183,10 +184,7 @@ export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<Fet
 function countFetched(response: FetchResponseOut, traffic: TrafficObserver): void {
   for (const t of response.responses) {
     let bytes = 0
-    for (const p of t.partitions) {
-      const r = p.records
-      if (r !== null) bytes += 'regions' in r ? r.bytes : r.length
-    }
+    for (const p of t.partitions) bytes += recordsBytes(p.records)
     if (bytes > 0) traffic.fetched(t.topic, bytes)
   }
 }

@@ -100,9 +100,8 @@ export function sendfile(
     return handleOf(Promise.reject(withBytesSent(err as Error, sentNow)), noop, sentNow)
   }
   if (id === 0) return handleOf(Promise.resolve(sentNow), noop, sentNow) // nothing (more) to send
-  const items = rest
   const promise = new Promise<number>((resolve, reject) =>
-    pending.set(id, { resolve, reject, items }),
+    pending.set(id, { resolve, reject, items: rest }),
   )
   return handleOf(
     sentNow === 0

@@ -16,6 +16,8 @@
 
 import { randomInt } from 'node:crypto'
 import { ErrorCode } from '../protocol/errors.js'
+import { recordsBytes } from '../protocol/schema/dsl.js'
+import { partitionKey } from './fetch-purgatory.js'
 import type {
   FetchPartition,
   FetchPartitionDataOut,
@@ -65,8 +67,6 @@ export type FetchContext =
       /** The cached partitions in the order of request.topics[t].partitions[i]. */
       cached: CachedPartition[][]
     }
-
-const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 
 export function nextEpoch(epoch: number): number {
   if (epoch < 0) return FINAL_EPOCH
@@ -127,7 +127,7 @@ export class FetchSessionCache {
       }
     for (const t of request.topics)
       for (const p of t.partitions) {
-        const key = keyOf(t.topic, p.partition)
+        const key = partitionKey(t.topic, p.partition)
         const c = session.partitions.get(key)
         if (c === undefined)
           session.partitions.set(key, {
@@ -140,7 +140,8 @@ export class FetchSessionCache {
         else c.req = p
       }
     for (const f of request.forgottenTopicsData)
-      for (const partition of f.partitions) session.partitions.delete(keyOf(f.topic, partition))
+      for (const partition of f.partitions)
+        session.partitions.delete(partitionKey(f.topic, partition))
     if (session.partitions.size === 0) {
       this.sessions.delete(session.id)
       return { kind: 'sessionless', request }
@@ -172,10 +173,11 @@ export class FetchSessionCache {
    * Finishes a response read for `ctx.request`: a full fetch may open a session (every partition
    * answered and cached), an incremental one keeps only the partitions that changed.
    */
-  respond(ctx: FetchContext, response: FetchResponseOut): FetchResponseOut {
+  respond(
+    ctx: Exclude<FetchContext, { kind: 'error' }>,
+    response: FetchResponseOut,
+  ): FetchResponseOut {
     switch (ctx.kind) {
-      case 'error':
-        return ctx.response
       case 'sessionless':
         return response
       case 'full':
@@ -222,7 +224,7 @@ export class FetchSessionCache {
       const answered = response.responses[ti]?.partitions
       t.partitions.forEach((p, pi) => {
         const r = answered?.[pi]
-        const key = keyOf(t.topic, p.partition)
+        const key = partitionKey(t.topic, p.partition)
         session.partitions.set(key, {
           key,
           topic: t.topic,
@@ -272,7 +274,7 @@ function rank(s: FetchSession): number {
  * an error; an answered partition's cached values are updated.
  */
 function mustRespond(c: CachedPartition, p: FetchPartitionDataOut): boolean {
-  let must = p.records !== null && ('regions' in p.records ? p.records.bytes : p.records.length) > 0
+  let must = recordsBytes(p.records) > 0
   if (c.highWatermark !== p.highWatermark) {
     c.highWatermark = p.highWatermark
     must = true

@@ -309,25 +309,24 @@ export class OrderedWriter {
 
   /** Buffers and file regions, in order, as one sendfile op (R2: after every earlier write). */
   private async sendItems(items: Chunk[]): Promise<void> {
-    const bytes = chunkBytes(items)
-    await this.writesFlushed()
-    const fd = this.socketFd()
-    if (this.dead || fd < 0) return
-    this.queued -= bytes
+    let bytes = 0
     let regionBytes = 0
     let recent = true
-    for (const c of items)
+    for (const c of items) {
+      bytes += c.length
       if (isFileRegion(c)) {
         regionBytes += c.length
         recent &&= isRecent(c)
       }
+    }
+    await this.writesFlushed()
+    const fd = this.socketFd()
+    if (this.dead || fd < 0) return
+    this.queued -= bytes
     this.stats.bufferBytes += bytes - regionBytes
     this.stats.sendfileCalls++
     const inlineBytes = bytes <= this.inlineBytes && recent ? bytes : 0
-    const handle = sendfile(fd, items as (FileRegion | Buffer)[], {
-      timeoutMs: this.timeoutMs,
-      inlineBytes,
-    })
+    const handle = sendfile(fd, items, { timeoutMs: this.timeoutMs, inlineBytes })
     this.inFlight = handle
     try {
       this.stats.sendfileInlineBytes += regionBytesWithin(items, handle.sentNow)

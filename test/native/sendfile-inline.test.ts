@@ -134,6 +134,26 @@ describe('sendfile with Buffers between the regions (one op per response)', () =
       }))
   }
 
+  it('empty items after the last Buffer do not leave it corked (MSG_MORE) on the calling thread', () =>
+    withPair(false, async (p) => {
+      const f = files.create('mixed-tail.bin', 4096)
+      const tail = Buffer.from('|tail')
+      const items = [
+        Buffer.from('head|'),
+        { fd: f.fd, position: 0, length: 100 },
+        tail,
+        Buffer.alloc(0),
+        { fd: f.fd, position: 0, length: 0 },
+      ]
+      const expected = Buffer.concat([Buffer.from('head|'), f.data.subarray(0, 100), tail])
+      const received = collect(p.client, expected.length)
+      const send = sendfile(p.fd, items, { inlineBytes: 1 << 20 })
+      expect(send.sentNow).toBe(expected.length)
+      // Corked bytes leave only when the kernel gives up waiting for more (~200 ms here).
+      const late = sleep(100).then(() => 'still corked')
+      expect(await Promise.race([received.then((b) => b.equals(expected)), late])).toBe(true)
+    }))
+
   it('a paused reader: the op waits inside a Buffer, then finishes byte-exact', () =>
     withPair(true, async (p) => {
       const { items, expected } = mixed()

@@ -108,6 +108,12 @@ export interface MessageOptions {
 /** The encode-side value of a 'records' field: a buffer, null, or file regions to sendfile. */
 export type RecordsValue = Buffer | null | { regions: readonly FileRegion[]; bytes: number }
 
+/** The record bytes a RecordsValue carries (0 for null). */
+export function recordsBytes(v: RecordsValue): number {
+  if (v === null) return 0
+  return 'regions' in v ? v.bytes : v.length
+}
+
 function common(name: string, versions: string, opts: FieldOptions | undefined): CommonDef {
   if (opts?.tag !== undefined && opts.taggedVersions === undefined) {
     throw new Error(`field ${name}: tag needs taggedVersions`)
