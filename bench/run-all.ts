@@ -13,6 +13,7 @@ const BENCHES = [
   'log-append.js',
   'log-read-sendfile.js',
   'protocol-codec.js',
+  'fetch-purgatory.js',
   'kcat-throughput.js',
 ]
 

@@ -163,17 +163,12 @@ export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<Fet
   const now = deps.now ?? Date.now
   const deadline = now() + request.maxWaitMs
   let pass = readPartitions(request, deps.logs, deps.replication)
-  // Built only for a long poll: most fetches are answered by the first pass.
-  let keys: Array<{ topic: string; partition: number }> | undefined
+  const any = request.topics.some((t) => t.partitions.length > 0)
   while (!pass.anyError && pass.bytes < request.minBytes) {
     const left = deadline - now()
-    if (left <= 0) break
-    keys ??= request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition })),
-    )
-    if (keys.length === 0) break
+    if (left <= 0 || !any) break
     pass.release()
-    const reason = await deps.purgatory.wait(keys, left)
+    const reason = await deps.purgatory.wait(request.topics, left)
     pass = readPartitions(request, deps.logs, deps.replication)
     if (reason !== 'append') break
   }

@@ -9,24 +9,50 @@ export interface AppendSource {
   onAppend(listener: (log: { readonly topic: string; readonly partition: number }) => void): void
 }
 
+/** The partitions one fetch reads, in the request's own shape (nothing is copied per wait). */
+export interface WaitTopic {
+  readonly topic: string
+  readonly partitions: ReadonlyArray<{ readonly partition: number }>
+}
+
 interface Waiter {
-  readonly keys: readonly string[]
+  /** The sets this waiter is in and, at the same index, the topic entry each belongs to. */
+  readonly sets: Set<Waiter>[]
+  readonly entries: TopicWaiters[]
   readonly resolve: (reason: WakeReason) => void
   timer: NodeJS.Timeout | undefined
   done: boolean
 }
 
+/** Parked fetches of one topic, by partition number. */
+interface TopicWaiters {
+  readonly byPartition: Map<number, Set<Waiter>>
+  /** Registrations (waiter x partition) in byPartition; 0 makes the entry sweepable. */
+  parked: number
+}
+
+/** How often topics with nothing parked are forgotten (deleted topics must not pile up). */
+const SWEEP_MS = 30_000
+
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`
 }
 
+/**
+ * Waiters are kept by topic, then partition number: a consumer's long poll over 100 partitions
+ * costs one string lookup and 100 small-integer lookups, and reuses the sets the previous poll
+ * left empty. (A string key per partition cost ~9% of the event loop at 100 partitions.)
+ */
 export class FetchPurgatory {
-  private readonly byKey = new Map<string, Set<Waiter>>()
+  private readonly byTopic = new Map<string, TopicWaiters>()
   private readonly waiters = new Set<Waiter>()
+  private readonly sweeper: NodeJS.Timeout
   private closed = false
 
   constructor(source?: AppendSource) {
     source?.onAppend((log) => this.notify(log.topic, log.partition))
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS)
+    this.sweeper.unref()
   }
 
   /** Parked fetches right now (for stats and tests). */
@@ -34,21 +60,21 @@ export class FetchPurgatory {
     return this.waiters.size
   }
 
+  /** Topics the purgatory keeps sets for (tests: empty ones go at the next sweep). */
+  get topicsTracked(): number {
+    return this.byTopic.size
+  }
+
   /**
    * Resolves once an append lands on one of the partitions, after timeoutMs, or when the
    * purgatory closes. Never rejects.
    */
-  wait(
-    partitions: Iterable<{ topic: string; partition: number }>,
-    timeoutMs: number,
-  ): Promise<WakeReason> {
+  wait(topics: readonly WaitTopic[], timeoutMs: number): Promise<WakeReason> {
     if (this.closed) return Promise.resolve('closed')
-    const unique = new Set<string>()
-    for (const p of partitions) unique.add(partitionKey(p.topic, p.partition))
-    const keys = [...unique]
     return new Promise<WakeReason>((resolve) => {
       const waiter: Waiter = {
-        keys,
+        sets: [],
+        entries: [],
         timer: undefined,
         done: false,
         resolve: (reason) => {
@@ -56,13 +82,25 @@ export class FetchPurgatory {
           resolve(reason)
         },
       }
-      for (const key of keys) {
-        let set = this.byKey.get(key)
-        if (set === undefined) {
-          set = new Set()
-          this.byKey.set(key, set)
+      for (const t of topics) {
+        let entry = this.byTopic.get(t.topic)
+        if (entry === undefined) {
+          entry = { byPartition: new Map(), parked: 0 }
+          this.byTopic.set(t.topic, entry)
         }
-        set.add(waiter)
+        for (const p of t.partitions) {
+          let set = entry.byPartition.get(p.partition)
+          if (set === undefined) {
+            set = new Set()
+            entry.byPartition.set(p.partition, set)
+          }
+          // A partition listed twice parks the waiter once.
+          if (set.has(waiter)) continue
+          set.add(waiter)
+          waiter.sets.push(set)
+          waiter.entries.push(entry)
+          entry.parked++
+        }
       }
       this.waiters.add(waiter)
       waiter.timer = setTimeout(() => waiter.resolve('timeout'), Math.max(0, timeoutMs))
@@ -71,27 +109,32 @@ export class FetchPurgatory {
 
   /** Wakes every fetch parked on this partition. */
   notify(topic: string, partition: number): void {
-    // Called on every append: no key string while no fetch is parked.
-    if (this.byKey.size === 0) return
-    const set = this.byKey.get(partitionKey(topic, partition))
-    if (set === undefined) return
+    // Called on every append: nothing to look up while no fetch is parked.
+    if (this.waiters.size === 0) return
+    const set = this.byTopic.get(topic)?.byPartition.get(partition)
+    if (set === undefined || set.size === 0) return
     for (const waiter of [...set]) waiter.resolve('append')
   }
 
   /** Wakes every parked fetch (shutdown) and refuses new ones. */
   close(): void {
     this.closed = true
+    clearInterval(this.sweeper)
     for (const waiter of [...this.waiters]) waiter.resolve('closed')
+    this.byTopic.clear()
+  }
+
+  /** Forgets topics nothing is parked on. */
+  sweep(): void {
+    for (const [topic, entry] of this.byTopic) if (entry.parked === 0) this.byTopic.delete(topic)
   }
 
   private remove(waiter: Waiter): boolean {
     if (waiter.done) return false
     waiter.done = true
-    for (const key of waiter.keys) {
-      const set = this.byKey.get(key)
-      if (set === undefined) continue
-      set.delete(waiter)
-      if (set.size === 0) this.byKey.delete(key)
+    for (let i = 0; i < waiter.sets.length; i++) {
+      ;(waiter.sets[i] as Set<Waiter>).delete(waiter)
+      ;(waiter.entries[i] as TopicWaiters).parked--
     }
     if (waiter.timer !== undefined) clearTimeout(waiter.timer)
     this.waiters.delete(waiter)
