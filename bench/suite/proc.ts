@@ -48,6 +48,33 @@ export function cpuSeconds(pid: number | null): number | null {
   }
 }
 
+/** The machine's CPU time so far from /proc/stat, in clock ticks: all of it, and steal. */
+export interface HostTimes {
+  total: number
+  steal: number
+}
+
+export function hostTimes(): HostTimes | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] as string
+    const t = line.trim().split(/\s+/).slice(1, 9).map(Number)
+    if (t.length < 8 || t.some((x) => !Number.isFinite(x))) return null
+    // user nice system idle iowait irq softirq steal (guest time is inside user already)
+    return { total: t.reduce((a, b) => a + b, 0), steal: t[7] as number }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Percent of the machine's CPU time between two snapshots that the hypervisor took for other
+ * guests (steal): while it runs high, every process here stalls at once, broker or not.
+ */
+export function stealPercent(a: HostTimes | null, b: HostTimes | null): number | null {
+  if (a === null || b === null || b.total <= a.total) return null
+  return (100 * (b.steal - a.steal)) / (b.total - a.total)
+}
+
 /** VmRSS of a process in bytes; null when unknown. */
 export function rssBytes(pid: number | null): number | null {
   if (pid === null) return null

@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { AdminClient } from '../../src/admin/client/client.js'
-import { cpuSeconds, rssBytes } from './proc.js'
+import { cpuSeconds, hostTimes, rssBytes, stealPercent } from './proc.js'
 import {
   kcatConsume,
   kcatProduce,
@@ -258,7 +258,12 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           label: string,
           messages: number,
           opts: Pick<PerfProduceArgs, 'rate' | 'inflight' | 'batchRecords' | 'warmupSeconds'>,
-        ): Promise<{ p: PerfProduceResult; c: PerfConsumeResult; cpuSecPerGb: number | null }> => {
+        ): Promise<{
+          p: PerfProduceResult
+          c: PerfConsumeResult
+          cpuSecPerGb: number | null
+          hostStealPct: number | null
+        }> => {
           await recycle(partitions, messageSize, messages, acks)
           const t = fresh(label)
           const spec = { bootstrap: target.bootstrap, topic: t, partitions, messageSize, acks }
@@ -272,18 +277,21 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           })
           await consumer.ready
           const before = cpu()
+          const host0 = hostTimes()
           const produced = await perfProduce({
             ...spec,
             messages,
             ...opts,
             congestion: plan.congestion,
           })
+          const host1 = hostTimes()
           const consumed = await consumer.done
           used.push({ topic: t, bytes: produced.messages * messageSize })
           return {
             p: produced,
             c: consumed,
             cpuSecPerGb: perGb(before, cpu(), produced.bytes + consumed.bytes),
+            hostStealPct: stealPercent(host0, host1),
           }
         }
 
@@ -308,6 +316,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
           endToEndUs: max.c.endToEndUs,
           cpuSecPerGb: max.cpuSecPerGb,
           congestion: max.p.congestion,
+          hostStealPct: max.hostStealPct,
         })
 
         for (const pct of plan.latencyRates) {
@@ -331,10 +340,12 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             endToEndUs: run.c.endToEndUs,
             cpuSecPerGb: run.cpuSecPerGb,
             congestion: run.p.congestion,
+            hostStealPct: run.hostStealPct,
           })
           if (pct !== SINK_FLOOR_PCT) continue
           // The same requests at the same rate to a sink: the latency the generator and this
           // machine add by themselves, next to which the broker's figure can be read.
+          const host0 = hostTimes()
           const floor = await perfProduce({
             bootstrap: '',
             topic: 'sink',
@@ -357,6 +368,7 @@ export async function runTargetRound(target: Target, plan: RoundPlan): Promise<M
             produceLatencyUs: floor.latencyUs,
             rssBytes: null,
             congestion: floor.congestion,
+            hostStealPct: stealPercent(host0, hostTimes()),
           })
         }
       }

@@ -26,6 +26,11 @@ export interface Measurement {
   rssBytes: number | null
   /** TCP congestion control seen on the client socket, when known. */
   congestion: string | null
+  /**
+   * Percent of the machine's CPU time taken by the hypervisor (steal) during the run; fixed-rate
+   * runs only (absent in results written before it existed).
+   */
+  hostStealPct?: number | null
 }
 
 export interface TargetStatus {

@@ -1,7 +1,7 @@
 // Pure parts of the benchmark suite: RESP codec, KRaft config, SVG charts, report generation.
 import { describe, expect, it } from 'vitest'
 import { kafkaClusterId, kraftConfig } from '../../bench/suite/kafka.js'
-import { spread } from '../../bench/suite/proc.js'
+import { hostTimes, spread, stealPercent } from '../../bench/suite/proc.js'
 import { buildReport, checks } from '../../bench/suite/report.js'
 import { RespError, RespParser, encodeCommand } from '../../bench/suite/resp.js'
 import { barChart, lineChart } from '../../bench/suite/svg.js'
@@ -238,6 +238,33 @@ describe('report', () => {
     expect(byName.get('p99 produce latency at 50% of max rate')?.measured).toBe(
       '5.50 ms (the generator against a sink at the same rate: 1.50 ms)',
     )
+  })
+
+  it('reads host steal from /proc/stat as a share of the time between two snapshots', () => {
+    const now = hostTimes()
+    expect(now).not.toBeNull()
+    expect(now?.total).toBeGreaterThan(0)
+    expect(now?.steal).toBeGreaterThanOrEqual(0)
+    expect(stealPercent({ total: 100, steal: 5 }, { total: 300, steal: 25 })).toBe(10)
+    expect(stealPercent({ total: 100, steal: 5 }, { total: 100, steal: 5 })).toBeNull()
+    expect(stealPercent(null, now)).toBeNull()
+  })
+
+  it('states host steal next to the p99 verdict, which stays over all rounds', () => {
+    const r = canned()
+    const halves = r.measurements.filter((x) => x.target === 'Samsa' && x.ratePct === 50)
+    expect(halves.length).toBe(2)
+    ;(halves[0] as Measurement).hostStealPct = 2
+    ;(halves[1] as Measurement).hostStealPct = 12
+    const p99 = checks(r).find((x) => x.name === 'p99 produce latency at 50% of max rate')
+    expect(p99?.pass).toBe(false)
+    expect(p99?.measured).toBe(
+      '5.50 ms (the generator against a sink at the same rate: 1.50 ms; host steal 7.0 (2.0-12.0)%; ' +
+        'the 1 of 2 rounds under 5% steal: 4.00 ms)',
+    )
+    expect(buildReport(r, 'x').markdown).toContain('| 7.0 (2.0-12.0) |')
+    ;(halves[0] as Measurement).hostStealPct = 9
+    expect(checks(r).find((x) => x.name.startsWith('p99'))?.measured).toContain('no round under 5%')
   })
 
   it('renders the table, conditions, verdicts and chart references', () => {
