@@ -14,6 +14,7 @@ const BENCHES = [
   'log-read-sendfile.js',
   'protocol-codec.js',
   'fetch-purgatory.js',
+  'log-lookup.js',
   'kcat-throughput.js',
 ]
 

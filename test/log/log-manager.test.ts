@@ -114,6 +114,29 @@ describe('LogManager', () => {
     expect(fs.readdirSync(path.dirname(log.dir)).filter((n) => n.startsWith('gone'))).toEqual([])
   })
 
+  it('looks partitions up by topic and number through creates, deletes and re-creates', async () => {
+    const m = await openManager()
+    const a0 = m.create('t', 0)
+    const a1 = m.create('t', 1)
+    const other = m.create('t2', 0)
+    // The topic name as a request decodes it: another string with the same characters.
+    const decoded = Buffer.from('t').toString('utf8')
+    expect(m.get(decoded, 0)).toBe(a0)
+    expect(m.get(decoded, 1)).toBe(a1)
+    expect(m.get('t', 2)).toBeUndefined()
+    await m.delete('t', 0)
+    expect(m.get('t', 0)).toBeUndefined()
+    expect(m.get('t', 1)).toBe(a1)
+    await m.delete('t', 1)
+    expect(m.get('t', 1)).toBeUndefined()
+    expect(m.get('t2', 0)).toBe(other)
+    const again = m.create('t', 1)
+    expect(again).not.toBe(a1)
+    expect(m.get('t', 1)).toBe(again)
+    expect(m.all()).toHaveLength(2)
+    await m.deletionsDone()
+  })
+
   it('a failed background removal is logged, not thrown; the next start sweeps it', async () => {
     class FailingRm extends RealFileSystem {
       override rmrfAsync(): Promise<void> {

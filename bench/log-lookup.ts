@@ -1,0 +1,63 @@
+// Partition lookup micro-benchmark: LogManager.get() for every partition of a 100-partition
+// request, as produce and each fetch pass do, with the topic name decoded anew per request (as
+// the protocol reader hands it over). Printed next to its floor, 100 lookups in one Map with
+// small-integer keys.
+//
+// Run: npm run build:ts && node dist/bench/log-lookup.js [--seconds 1]
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { DEFAULT_LOG_CONFIG } from '../src/log/log-config.js'
+import { LogManager } from '../src/log/log-manager.js'
+import { numArg } from './args.js'
+
+const seconds = numArg('seconds', 1)
+const PARTITIONS = 100
+
+/** Microseconds per call of `pass`, after a warm-up. */
+function timed(pass: () => number): number {
+  let sink = 0
+  for (let i = 0; i < 20_000; i++) sink += pass()
+  let n = 0
+  const start = process.hrtime.bigint()
+  const end = start + BigInt(Math.round(seconds * 1e9))
+  let now = start
+  while (now < end) {
+    for (let i = 0; i < 1000; i++) sink += pass()
+    n += 1000
+    now = process.hrtime.bigint()
+  }
+  if (sink < 0) console.log(sink) // keeps the loop's result alive
+  return Number(now - start) / 1e3 / n
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-log-lookup-'))
+  const logs = await LogManager.open({ logDirs: [dir], defaults: DEFAULT_LOG_CONFIG })
+  try {
+    for (let p = 0; p < PARTITIONS; p++) logs.create('bench-topic', p)
+    const name = Buffer.from('bench-topic')
+    const byNumber = new Map<number, number>()
+    for (let p = 0; p < PARTITIONS; p++) byNumber.set(p, p)
+    const floor = timed(() => {
+      let found = 0
+      for (let p = 0; p < PARTITIONS; p++) if (byNumber.get(p) !== undefined) found++
+      return found
+    })
+    const get = timed(() => {
+      const topic = name.toString('utf8')
+      let found = 0
+      for (let p = 0; p < PARTITIONS; p++) if (logs.get(topic, p) !== undefined) found++
+      return found
+    })
+    console.log(`floor (${PARTITIONS} integer-key Map lookups): ${floor.toFixed(2)} us`)
+    console.log(
+      `LogManager.get for ${PARTITIONS} partitions: ${get.toFixed(2)} us, ${(get / floor).toFixed(2)}x the floor`,
+    )
+  } finally {
+    await logs.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
