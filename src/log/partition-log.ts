@@ -77,6 +77,12 @@ export interface LoadState {
 
 const INT32_MAX = 2147483647
 const EMPTY_RELEASE = (): void => {}
+/** Shared by every read that finds nothing: callers only read `regions`. */
+const EMPTY_READ: LogReadResult = Object.freeze({
+  regions: Object.freeze([]) as unknown as FileRegion[],
+  bytes: 0,
+  release: EMPTY_RELEASE,
+})
 
 export class PartitionLog {
   readonly topic: string
@@ -331,6 +337,8 @@ export class PartitionLog {
       )
     }
     const maxOffset = Math.min(options.maxOffset ?? this.endOffset, this.endOffset)
+    // A caught-up reader (every idle partition of a long poll, twice per poll) allocates nothing.
+    if (offset >= maxOffset) return EMPTY_READ
     const minOneBatch = options.minOneBatch ?? true
     const regions: FileRegion[] = []
     const pinned: LogSegment[] = []
