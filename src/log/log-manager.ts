@@ -104,11 +104,10 @@ class LoadProgress {
 }
 
 export class LogManager {
-  private readonly logs = new Map<string, PartitionLog>()
   /**
-   * The same logs by topic, then partition number: get() runs for every partition of every
-   * produce and fetch, and a key string per lookup (built, then hashed) cost more than the rest
-   * of the lookup at 100 partitions.
+   * By topic, then partition number: get() runs for every partition of every produce and fetch,
+   * and a key string per lookup (built, then hashed) cost more than the rest of the lookup at 100
+   * partitions.
    */
   private readonly byTopic = new Map<string, Map<number, PartitionLog>>()
   private readonly topicOverrides = new Map<string, Partial<LogConfig>>()
@@ -157,7 +156,6 @@ export class LogManager {
   }
 
   private put(topic: string, partition: number, log: PartitionLog): void {
-    this.logs.set(partitionKey(topic, partition), log)
     let partitions = this.byTopic.get(topic)
     if (partitions === undefined) {
       partitions = new Map()
@@ -167,7 +165,11 @@ export class LogManager {
   }
 
   all(): PartitionLog[] {
-    return [...this.logs.values()]
+    return [...this.each()]
+  }
+
+  private *each(): Generator<PartitionLog> {
+    for (const partitions of this.byTopic.values()) yield* partitions.values()
   }
 
   /** Creates the partition's log in the least loaded log dir (returns the existing one if any). */
@@ -178,7 +180,7 @@ export class LogManager {
       this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...overrides })
     }
     const counts = new Map<string, number>(this.options.logDirs.map((d) => [d, 0]))
-    for (const log of this.logs.values()) {
+    for (const log of this.each()) {
       const parent = path.dirname(log.dir)
       counts.set(parent, (counts.get(parent) ?? 0) + 1)
     }
@@ -196,13 +198,11 @@ export class LogManager {
    * background (deletionsDone() waits for that).
    */
   async delete(topic: string, partition: number): Promise<void> {
-    const key = partitionKey(topic, partition)
-    const log = this.logs.get(key)
-    if (log === undefined) return
-    this.logs.delete(key)
     const partitions = this.byTopic.get(topic)
-    partitions?.delete(partition)
-    if (partitions?.size === 0) this.byTopic.delete(topic)
+    const log = partitions?.get(partition)
+    if (partitions === undefined || log === undefined) return
+    partitions.delete(partition)
+    if (partitions.size === 0) this.byTopic.delete(topic)
     await this.cleaner.abort(log)
     log.closeForDelete()
     const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`
@@ -228,8 +228,8 @@ export class LogManager {
   /** Replaces a topic's overrides (from AlterConfigs or the topic store at start-up). */
   setTopicConfig(topic: string, overrides: Partial<LogConfig>): void {
     this.topicOverrides.set(topic, { ...overrides })
-    for (const log of this.logs.values()) {
-      if (log.topic === topic) log.config = { ...this.options.defaults, ...overrides }
+    for (const log of this.byTopic.get(topic)?.values() ?? []) {
+      log.config = { ...this.options.defaults, ...overrides }
     }
   }
 
@@ -239,7 +239,7 @@ export class LogManager {
 
   async runRetention(): Promise<void> {
     const now = this.clock()
-    for (const log of this.logs.values()) log.deleteOldSegments(now)
+    for (const log of this.each()) log.deleteOldSegments(now)
   }
 
   /** Writes the recovery-point, log-start-offset and high-watermark checkpoints of every dir. */
@@ -439,7 +439,7 @@ export class LogManager {
     every(this.options.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.checkpoint())
     every(FLUSH_CHECK_MS, () => {
       const now = this.clock()
-      for (const log of this.logs.values()) log.maybeFlushByTime(now)
+      for (const log of this.each()) log.maybeFlushByTime(now)
     })
   }
 }
