@@ -16,27 +16,18 @@ export interface WaitTopic {
 }
 
 interface Waiter {
-  /** The sets this waiter is in and, at the same index, the topic entry each belongs to. */
+  /** The sets this waiter is in. */
   readonly sets: Set<Waiter>[]
-  readonly entries: TopicWaiters[]
   readonly resolve: (reason: WakeReason) => void
   timer: NodeJS.Timeout | undefined
   done: boolean
 }
 
 /** Parked fetches of one topic, by partition number. */
-interface TopicWaiters {
-  readonly byPartition: Map<number, Set<Waiter>>
-  /** Registrations (waiter x partition) in byPartition; 0 makes the entry sweepable. */
-  parked: number
-}
+type TopicWaiters = Map<number, Set<Waiter>>
 
 /** How often topics with nothing parked are forgotten (deleted topics must not pile up). */
 const SWEEP_MS = 30_000
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
-}
 
 /**
  * Waiters are kept by topic, then partition number: a consumer's long poll over 100 partitions
@@ -74,7 +65,6 @@ export class FetchPurgatory {
     return new Promise<WakeReason>((resolve) => {
       const waiter: Waiter = {
         sets: [],
-        entries: [],
         timer: undefined,
         done: false,
         resolve: (reason) => {
@@ -83,23 +73,21 @@ export class FetchPurgatory {
         },
       }
       for (const t of topics) {
-        let entry = this.byTopic.get(t.topic)
-        if (entry === undefined) {
-          entry = { byPartition: new Map(), parked: 0 }
-          this.byTopic.set(t.topic, entry)
+        let byPartition = this.byTopic.get(t.topic)
+        if (byPartition === undefined) {
+          byPartition = new Map()
+          this.byTopic.set(t.topic, byPartition)
         }
         for (const p of t.partitions) {
-          let set = entry.byPartition.get(p.partition)
+          let set = byPartition.get(p.partition)
           if (set === undefined) {
             set = new Set()
-            entry.byPartition.set(p.partition, set)
+            byPartition.set(p.partition, set)
           }
           // A partition listed twice parks the waiter once.
           if (set.has(waiter)) continue
           set.add(waiter)
           waiter.sets.push(set)
-          waiter.entries.push(entry)
-          entry.parked++
         }
       }
       this.waiters.add(waiter)
@@ -111,7 +99,7 @@ export class FetchPurgatory {
   notify(topic: string, partition: number): void {
     // Called on every append: nothing to look up while no fetch is parked.
     if (this.waiters.size === 0) return
-    const set = this.byTopic.get(topic)?.byPartition.get(partition)
+    const set = this.byTopic.get(topic)?.get(partition)
     if (set === undefined || set.size === 0) return
     for (const waiter of [...set]) waiter.resolve('append')
   }
@@ -126,16 +114,17 @@ export class FetchPurgatory {
 
   /** Forgets topics nothing is parked on. */
   sweep(): void {
-    for (const [topic, entry] of this.byTopic) if (entry.parked === 0) this.byTopic.delete(topic)
+    for (const [topic, byPartition] of this.byTopic) {
+      let parked = false
+      for (const set of byPartition.values()) parked ||= set.size > 0
+      if (!parked) this.byTopic.delete(topic)
+    }
   }
 
   private remove(waiter: Waiter): boolean {
     if (waiter.done) return false
     waiter.done = true
-    for (let i = 0; i < waiter.sets.length; i++) {
-      ;(waiter.sets[i] as Set<Waiter>).delete(waiter)
-      ;(waiter.entries[i] as TopicWaiters).parked--
-    }
+    for (const set of waiter.sets) set.delete(waiter)
     if (waiter.timer !== undefined) clearTimeout(waiter.timer)
     this.waiters.delete(waiter)
     return true

@@ -17,7 +17,7 @@
 import { randomInt } from 'node:crypto'
 import { ErrorCode } from '../protocol/errors.js'
 import { recordsBytes } from '../protocol/schema/dsl.js'
-import { partitionKey } from './fetch-purgatory.js'
+import { partitionKey } from '../log/checkpoint.js'
 import type {
   FetchPartition,
   FetchPartitionDataOut,
