@@ -7,22 +7,13 @@
 import { FetchPurgatory } from '../src/server/fetch-purgatory.js'
 import type { WaitTopic } from '../src/server/fetch-purgatory.js'
 import { numArg } from './args.js'
+import { awaitedCallsPerSecond } from './timing.js'
 
 const seconds = numArg('seconds', 1)
 
-/** Cycles per second of `cycle`, after a warm-up that lets the JIT settle. */
-async function rate(cycle: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20_000; i++) await cycle()
-  let n = 0
-  const start = process.hrtime.bigint()
-  const end = start + BigInt(Math.round(seconds * 1e9))
-  let now = start
-  while (now < end) {
-    for (let i = 0; i < 256; i++) await cycle()
-    n += 256
-    now = process.hrtime.bigint()
-  }
-  return n / (Number(now - start) / 1e9)
+/** Cycles per second of `cycle`, after 20k that let the JIT settle. */
+function rate(cycle: () => Promise<unknown>): Promise<number> {
+  return awaitedCallsPerSecond(cycle, seconds, 20_000)
 }
 
 function floorCycle(): Promise<void> {

@@ -11,25 +11,14 @@ import path from 'node:path'
 import { DEFAULT_LOG_CONFIG } from '../src/log/log-config.js'
 import { LogManager } from '../src/log/log-manager.js'
 import { numArg } from './args.js'
+import { callsPerSecond } from './timing.js'
 
 const seconds = numArg('seconds', 1)
 const PARTITIONS = 100
 
-/** Microseconds per call of `pass`, after a warm-up. */
+/** Microseconds per call of `pass`, after 20k warm-up calls. */
 function timed(pass: () => number): number {
-  let sink = 0
-  for (let i = 0; i < 20_000; i++) sink += pass()
-  let n = 0
-  const start = process.hrtime.bigint()
-  const end = start + BigInt(Math.round(seconds * 1e9))
-  let now = start
-  while (now < end) {
-    for (let i = 0; i < 1000; i++) sink += pass()
-    n += 1000
-    now = process.hrtime.bigint()
-  }
-  if (sink < 0) console.log(sink) // keeps the loop's result alive
-  return Number(now - start) / 1e3 / n
+  return 1e6 / callsPerSecond(pass, seconds, 20_000)
 }
 
 async function main(): Promise<void> {

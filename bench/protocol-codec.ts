@@ -13,6 +13,7 @@ import { Reader } from '../src/protocol/primitives/reader.js'
 import { Writer, concatChunks } from '../src/protocol/primitives/writer.js'
 import { decodeMessage } from '../src/protocol/schema/codec.js'
 import { numArg } from './args.js'
+import { callsPerSecond } from './timing.js'
 
 const seconds = numArg('seconds', 1)
 const partitions = numArg('partitions', 12)
@@ -20,19 +21,9 @@ const topics = 3
 const perTopic = Math.max(1, Math.round(partitions / topics))
 const batchBytes = 16 * 1024
 
-function timed(fn: () => void): { ops: number; opsPerSec: number } {
-  for (let i = 0; i < 2000; i++) fn() // warm up the compiled plans and the JIT
-  let ops = 0
-  const start = process.hrtime.bigint()
-  const end = start + BigInt(Math.round(seconds * 1e9))
-  let now = start
-  while (now < end) {
-    for (let i = 0; i < 256; i++) fn()
-    ops += 256
-    now = process.hrtime.bigint()
-  }
-  const elapsed = Number(now - start) / 1e9
-  return { ops, opsPerSec: Math.round(ops / elapsed) }
+/** Calls per second of fn, rounded (2000 warm-up calls compile the codec plans). */
+function timed(fn: () => void): { opsPerSec: number } {
+  return { opsPerSec: Math.round(callsPerSecond(fn, seconds, 2000)) }
 }
 
 function produceDecode(version: number): void {

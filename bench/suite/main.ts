@@ -42,13 +42,13 @@ interface Profile {
   /** Run before each fixed-rate measurement and left out of its histograms (OMB's warm-up). */
   warmupSeconds: number
   ceilingBytes: number
-  /** 1 KiB messages per warm-up cycle each target serves before round 1 (warmUpTarget). */
-  jitWarmupMessages: number
   redisMessages: (size: number) => number
 }
 
 /** Warm-up cycles per target before round 1 (see warmUpTarget). */
 const WARMUP_CYCLES = 3
+/** 1 KiB messages per warm-up cycle, either profile. */
+const JIT_WARMUP_MESSAGES = 1_000_000
 /** 1 KiB messages kcat produces per warm-up cycle. */
 const KCAT_WARMUP_MESSAGES = 500_000
 
@@ -63,7 +63,6 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     latencySeconds: 4,
     warmupSeconds: 1,
     ceilingBytes: 256 << 20,
-    jitWarmupMessages: 1_000_000,
     redisMessages: () => 100_000,
   },
   full: {
@@ -76,7 +75,6 @@ const PROFILES: Record<'quick' | 'full', Profile> = {
     latencySeconds: 10,
     warmupSeconds: 2,
     ceilingBytes: 1 << 30,
-    jitWarmupMessages: 1_000_000,
     redisMessages: (size) => (size >= 1024 ? 300_000 : 1_000_000),
   },
 }
@@ -172,10 +170,8 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
         writeKcatInput(kcatWarmup, KCAT_WARMUP_MESSAGES, 1024)
       }
       for (const t of targets) {
-        log(
-          `${t.name}: warm-up, ${WARMUP_CYCLES} x ${profile.jitWarmupMessages} messages (not measured)`,
-        )
-        await warmUpTarget(t, profile.jitWarmupMessages, WARMUP_CYCLES, congestion, kcatWarmup)
+        log(`${t.name}: warm-up, ${WARMUP_CYCLES} x ${JIT_WARMUP_MESSAGES} messages (not measured)`)
+        await warmUpTarget(t, JIT_WARMUP_MESSAGES, WARMUP_CYCLES, congestion, kcatWarmup)
       }
       for (let round = 1; round <= rounds; round++) {
         log(`round ${round}/${rounds}: machine ceilings`)
@@ -292,7 +288,7 @@ export async function runSuite(args: string[]): Promise<{ json: string; markdown
       node: process.version,
     },
     conditions: {
-      memory: `warm. Before round 1 each target serves ${WARMUP_CYCLES} warm-up cycles, not measured, of what a measurement does: a new topic, ${profile.jitWarmupMessages / 1e6}M messages of 1 KiB produced and read back${kcat ? ` (and ${KCAT_WARMUP_MESSAGES / 1e6}M with kcat)` : ''}, the topic deleted (JIT compilers reach steady state, as in OMB's warm-up). Before every measured produce the topics of the previous measurement, topped up by a warm-up topic to at least the bytes about to be written, are deleted (log.segment.delete.delay.ms=0, samsa.log.segment.recycle.bytes=6 GiB), so the new log is appended into recycled page-cache pages; reads come from the page cache. Redis keeps its stream in memory (AOF appended to the page cache).`,
+      memory: `warm. Before round 1 each target serves ${WARMUP_CYCLES} warm-up cycles, not measured, of what a measurement does: a new topic, ${JIT_WARMUP_MESSAGES / 1e6}M messages of 1 KiB produced and read back${kcat ? ` (and ${KCAT_WARMUP_MESSAGES / 1e6}M with kcat)` : ''}, the topic deleted (JIT compilers reach steady state, as in OMB's warm-up). Before every measured produce the topics of the previous measurement, topped up by a warm-up topic to at least the bytes about to be written, are deleted (log.segment.delete.delay.ms=0, samsa.log.segment.recycle.bytes=6 GiB), so the new log is appended into recycled page-cache pages; reads come from the page cache. Redis keeps its stream in memory (AOF appended to the page cache).`,
       congestionKernelDefault: kernelDefault,
       congestionRequested: congestion ?? null,
       congestionNote: `Seen on samsa perf client sockets: ${seen.length === 0 ? 'n/a' : seen.join(', ')}. ${congestion === undefined ? 'Broker sockets use the kernel default.' : `Samsa's sockets were set with samsa.tcp.congestion=${congestion}; the sendfile and loopback ceilings use it too.`} kcat, Kafka and Redis sockets use the kernel default.`,
