@@ -163,10 +163,10 @@ export async function fetch(request: FetchRequest, deps: FetchDeps): Promise<Fet
   const now = deps.now ?? Date.now
   const deadline = now() + request.maxWaitMs
   let pass = readPartitions(request, deps.logs, deps.replication)
-  const any = request.topics.some((t) => t.partitions.length > 0)
+  const hasPartitions = request.topics.some((t) => t.partitions.length > 0)
   while (!pass.anyError && pass.bytes < request.minBytes) {
     const left = deadline - now()
-    if (left <= 0 || !any) break
+    if (left <= 0 || !hasPartitions) break
     pass.release()
     const reason = await deps.purgatory.wait(request.topics, left)
     pass = readPartitions(request, deps.logs, deps.replication)

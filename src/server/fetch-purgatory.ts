@@ -101,7 +101,8 @@ export class FetchPurgatory {
     if (this.waiters.size === 0) return
     const set = this.byTopic.get(topic)?.get(partition)
     if (set === undefined || set.size === 0) return
-    for (const waiter of [...set]) waiter.resolve('append')
+    // resolve() deletes the waiter from this set: safe for a Set iterator, so no copy per append.
+    for (const waiter of set) waiter.resolve('append')
   }
 
   /** Wakes every parked fetch (shutdown) and refuses new ones. */
