@@ -116,6 +116,28 @@ describe('SegmentPool', () => {
     expect(batchOffsets(readAll(live))).toEqual([0, 1, 2])
   })
 
+  it('after the first append, one into a recycled file is one pwritev (the end is a store)', async () => {
+    poolADecoy()
+    const writes: number[] = []
+    const fsys = new (class extends RealFileSystem {
+      override pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number {
+        writes.push(fd)
+        return super.pwritev(fd, buffers, position)
+      }
+    })()
+    const live = PartitionLog.create({ ...options('live'), fs: fsys })
+    fill(live, 'live', 1)
+    writes.length = 0
+    fill(live, 'live', 30)
+    expect(writes.length).toBe(30)
+    const marker = segmentFile('live', 0, '.recycled')
+    // The store is in the page cache: a read of the file, and recovery after a crash, see it.
+    expect(fs.readFileSync(marker).readUInt32BE(4)).toBe(live.sizeInBytes())
+    const again = await afterProcessCrash('live')
+    open.push(again, live)
+    expect(again.logEndOffset).toBe(31 * 20)
+  })
+
   it('recovery after a process crash stops at the marked end, not at the old batches', async () => {
     poolADecoy()
     const live = PartitionLog.create(options('live'))
