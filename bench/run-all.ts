@@ -11,6 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const BENCHES = [
   'native-ceilings.js',
   'log-append.js',
+  'log-roll.js',
   'log-read-sendfile.js',
   'protocol-codec.js',
   'fetch-purgatory.js',

@@ -16,6 +16,8 @@ export type PositionalRead = [
 export interface FileSystem {
   /** flags as in fs.openSync: 'r', 'r+', 'w+', 'a+'... */
   open(path: string, flags: string): number
+  /** open on the thread pool; numeric open(2) flags (fs.constants). */
+  openAsync(path: string, flags: number): Promise<number>
   close(fd: number): void
   /** Gathered positional write: all bytes (short writes are continued natively) or it throws. */
   pwritev(fd: number, buffers: readonly Uint8Array[], position: number): number
@@ -25,10 +27,14 @@ export interface FileSystem {
   /** fdatasync off the event loop. */
   fdatasync(fd: number): Promise<void>
   ftruncate(fd: number, length: number): void
+  /** ftruncate on the thread pool: freeing many blocks is a journal transaction that can wait. */
+  ftruncateAsync(fd: number, length: number): Promise<void>
   fstatSize(fd: number): number
   statSize(path: string): number
   exists(path: string): boolean
   unlink(path: string): void
+  /** unlink on the thread pool (a metadata change: it can wait behind a journal commit). */
+  unlinkAsync(path: string): Promise<void>
   rename(from: string, to: string): void
   mkdir(path: string): void
   readdir(path: string): string[]
@@ -43,6 +49,11 @@ export interface FileSystem {
 export class RealFileSystem implements FileSystem {
   open(path: string, flags: string): number {
     return fs.openSync(path, flags)
+  }
+  openAsync(path: string, flags: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      fs.open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd)))
+    })
   }
   close(fd: number): void {
     fs.closeSync(fd)
@@ -64,6 +75,11 @@ export class RealFileSystem implements FileSystem {
   ftruncate(fd: number, length: number): void {
     fs.ftruncateSync(fd, length)
   }
+  ftruncateAsync(fd: number, length: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve()))
+    })
+  }
   fstatSize(fd: number): number {
     return fs.fstatSync(fd).size
   }
@@ -75,6 +91,9 @@ export class RealFileSystem implements FileSystem {
   }
   unlink(path: string): void {
     fs.unlinkSync(path)
+  }
+  unlinkAsync(path: string): Promise<void> {
+    return fs.promises.unlink(path)
   }
   rename(from: string, to: string): void {
     fs.renameSync(from, to)

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { realFileSystem } from '../../src/log/fs.js'
+import { RealFileSystem, realFileSystem } from '../../src/log/fs.js'
 import { OffsetIndex } from '../../src/log/offset-index.js'
 import { TimeIndex } from '../../src/log/time-index.js'
 import { rmDir, tmpDir } from './helpers.js'
@@ -103,6 +103,42 @@ describe('OffsetIndex', () => {
     again.append(500, 9000)
     again.close()
     expect(fs.statSync(file).size).toBe(202 * 8)
+  })
+
+  it('a new index created in the background takes entries at once; a seal before the open ends opens the file itself', async () => {
+    const opens: string[] = []
+    const fsys = new (class extends RealFileSystem {
+      override open(p: string, flags: string): number {
+        opens.push(`sync ${flags}`)
+        return super.open(p, flags)
+      }
+      override openAsync(p: string, flags: number): Promise<number> {
+        opens.push('async')
+        return super.openAsync(p, flags)
+      }
+    })()
+    // Opened on the thread pool: nothing on the event loop creates the file.
+    const a = path.join(dir, '00000000000000000000.index')
+    const early = new OffsetIndex(fsys, a, 0, 64 * 1024, true, true)
+    expect(opens).toEqual(['async'])
+    for (let i = 1; i <= 10; i++) early.append(i, i * 100)
+    await new Promise((r) => setTimeout(r, 50))
+    await early.flush()
+    expect(opens).toEqual(['async'])
+    expect(fs.statSync(a).size).toBe(80)
+    early.close()
+    // Sealed before the background open finished: the index opens the file itself, and the
+    // late fd is closed, not used (both opens create without truncating).
+    opens.length = 0
+    const b = path.join(dir, '00000000000000000100.index')
+    const late = new OffsetIndex(fsys, b, 100, 64 * 1024, true, true)
+    for (let i = 1; i <= 10; i++) late.append(100 + i, i * 100)
+    late.trim()
+    expect(opens.slice(0, 2)).toEqual(['async', 'sync w+'])
+    expect(late.lookup(105)).toBe(500)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(fs.statSync(b).size).toBe(80)
+    late.close()
   })
 
   it('reports full at segment.index.bytes', () => {

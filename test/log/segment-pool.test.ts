@@ -212,6 +212,110 @@ describe('SegmentPool', () => {
       expect(fs.existsSync(segmentFile('live', base, '.recycled'))).toBe(false)
   })
 
+  it('a roll cuts the old tail and drops the marker off the event loop, in that order', async () => {
+    poolADecoy()
+    const calls: string[] = []
+    let releaseCut = (): void => {}
+    const fsys = new (class extends RealFileSystem {
+      override ftruncate(fd: number, length: number): void {
+        calls.push('ftruncate')
+        super.ftruncate(fd, length)
+      }
+      override async ftruncateAsync(fd: number, length: number): Promise<void> {
+        calls.push('ftruncateAsync')
+        // Held back until the test lets it go: the cut may take a while behind a journal commit.
+        await new Promise<void>((resolve) => (releaseCut = resolve))
+        return super.ftruncateAsync(fd, length)
+      }
+      override unlink(path: string): void {
+        calls.push('unlink')
+        super.unlink(path)
+      }
+      override unlinkAsync(path: string): Promise<void> {
+        calls.push('unlinkAsync')
+        return super.unlinkAsync(path)
+      }
+    })()
+    const small = config({ segmentBytes: 1 << 20 })
+    const live = PartitionLog.create({ ...options('live', small), fs: fsys })
+    open.push(live)
+    fill(live, 'live', 60) // ~1.2 MiB: one roll
+    expect(live.segmentBaseOffsets().length).toBe(2)
+    expect(calls).toEqual(['ftruncateAsync'])
+    // Reads stop at the log's end while the old bytes are still in the file.
+    expect(readAll(live).includes('decoy')).toBe(false)
+    const flushed = live.flush()
+    await new Promise((r) => setTimeout(r, 20))
+    // No flush completes before the cut: the marker is still there.
+    expect(fs.existsSync(segmentFile('live', 0, '.recycled'))).toBe(true)
+    releaseCut()
+    await flushed
+    for (let i = 0; i < 50 && fs.existsSync(segmentFile('live', 0, '.recycled')); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    expect(fs.existsSync(segmentFile('live', 0, '.recycled'))).toBe(false)
+    expect(fs.statSync(segmentFile('live', 0)).size).toBeLessThan(1 << 20)
+    expect(calls).toEqual(['ftruncateAsync', 'unlinkAsync'])
+  })
+
+  it('a segment deleted while its tail is being cut keeps its fd open until the cut is done', async () => {
+    poolADecoy()
+    let releaseCut = (): void => {}
+    const fsys = new (class extends RealFileSystem {
+      override async ftruncateAsync(fd: number, length: number): Promise<void> {
+        await new Promise<void>((resolve) => (releaseCut = resolve))
+        return super.ftruncateAsync(fd, length)
+      }
+    })()
+    const live = PartitionLog.create({
+      ...options('live', config({ segmentBytes: 1 << 20 })),
+      fs: fsys,
+    })
+    fill(live, 'live', 60)
+    const sealed = live.inactiveSegments()[0]
+    live.closeForDelete()
+    // A closed fd number is soon reused by another file, which the pending cut would then hit.
+    expect(fs.fstatSync(sealed.fd).size).toBeGreaterThan(3_000_000)
+    expect(pool.size).toBe(0) // not handed to the pool while the cut runs on it
+    releaseCut()
+    let closed = false
+    for (let i = 0; i < 50 && !closed; i++) {
+      await new Promise((r) => setTimeout(r, 10))
+      try {
+        fs.fstatSync(sealed.fd)
+      } catch (err) {
+        closed = (err as { code?: string }).code === 'EBADF'
+      }
+    }
+    expect(closed).toBe(true)
+  })
+
+  it('a crash before the roll cut the old tail recovers the log without the old bytes', async () => {
+    poolADecoy()
+    let skipCut = (): void => {}
+    const fsys = new (class extends RealFileSystem {
+      override ftruncateAsync(): Promise<void> {
+        // The process "dies" before the cut runs; the test lets it finish as a no-op at the end.
+        return new Promise((resolve) => (skipCut = resolve))
+      }
+    })()
+    const small = config({ segmentBytes: 1 << 20 })
+    const live = PartitionLog.create({ ...options('live', small), fs: fsys })
+    fill(live, 'live', 70)
+    expect(live.segmentBaseOffsets().length).toBe(2)
+    // Still holding the decoy past the first segment's end.
+    expect(fs.statSync(segmentFile('live', 0)).size).toBeGreaterThan(3_000_000)
+    const again = await PartitionLog.load(
+      { ...options('live', small) },
+      { clean: false, recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 },
+    )
+    open.push(again, live)
+    skipCut()
+    expect(again.logEndOffset).toBe(1400)
+    const bytes = readAll(again)
+    expect(bytes.includes('decoy')).toBe(false)
+    expect(batchOffsets(bytes).length).toBe(70)
+  })
+
   it('a deleted recycled file holding little log is still freed off the event loop', () => {
     // Closing the last fd of a big file frees its blocks inside close() (hundreds of ms per GiB
     // with `discard`); what counts is the file's size, not the few bytes of log at its start.

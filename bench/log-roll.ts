@@ -1,0 +1,91 @@
+// How long an append that rolls a segment holds the event loop, next to an ordinary append, on
+// the path the broker takes: a LogManager with a recycle pool, 128 KiB batches (what a fixed-rate
+// producer sends at ~200k msgs/s of 1 KiB), files recycled from a deleted topic. Not a test:
+// prints microseconds per append.
+//
+// Memory warmth (reference/machine-ceilings.md): a warm-up topic of the same size is written and
+// deleted first, so the measured log is appended into recycled, page-cached files, as in the
+// suite. Writeback of the earlier segments runs meanwhile, as it does in a broker.
+//
+// Usage: node dist/bench/log-roll.js [--segment-mib N] [--segments N] [--dir DIR]
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { buildRecordBatch, DEFAULT_LOG_CONFIG, LogManager } from '../src/log/index.js'
+import type { PartitionLog } from '../src/log/index.js'
+import { numArg, strArg } from './args.js'
+
+const SEGMENT_BYTES = numArg('segment-mib', 128) * 1024 * 1024
+const SEGMENTS = numArg('segments', 12)
+const ROOT = fs.mkdtempSync(path.join(strArg('dir', os.tmpdir()), 'samsa-bench-roll-'))
+
+const records = Array.from({ length: 124 }, (_, r) => ({ key: null, value: Buffer.alloc(1024, r) }))
+const batch = buildRecordBatch({ records })
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN
+}
+
+/** Appends until `segments` rolls happened; the time of each append, split by roll or not. */
+async function fill(
+  log: PartitionLog,
+  segments: number,
+): Promise<{ rolls: number[]; plain: number[] }> {
+  const rolls: number[] = []
+  const plain: number[] = []
+  let count = log.segmentBaseOffsets().length
+  for (let i = 0; rolls.length < segments; i++) {
+    const t0 = process.hrtime.bigint()
+    log.append(batch)
+    const us = Number(process.hrtime.bigint() - t0) / 1000
+    const now = log.segmentBaseOffsets().length
+    if (now !== count) rolls.push(us)
+    else plain.push(us)
+    count = now
+    // A broker returns to its event loop between requests: flushes and closes complete then.
+    if (i % 64 === 0) await new Promise((resolve) => setImmediate(resolve))
+  }
+  return { rolls, plain }
+}
+
+async function main(): Promise<void> {
+  const manager = await LogManager.open({
+    logDirs: [ROOT],
+    defaults: { ...DEFAULT_LOG_CONFIG, segmentBytes: SEGMENT_BYTES, fileDeleteDelayMs: 0 },
+    segmentRecycleBytes: (SEGMENTS + 2) * SEGMENT_BYTES,
+    cleanerEnable: false,
+  })
+  try {
+    await fill(manager.create('warmup', 0), SEGMENTS + 1)
+    await manager.delete('warmup', 0)
+    const { rolls, plain } = await fill(manager.create('measured', 0), SEGMENTS)
+    const sortedRolls = [...rolls].sort((a, b) => a - b)
+    const sortedPlain = [...plain].sort((a, b) => a - b)
+    const fmt = (n: number): string => (n / 1000).toFixed(2)
+    console.log(
+      `log-roll: ${SEGMENT_BYTES / 1024 ** 2} MiB segments, ${batch.length} B batches, ` +
+        'recycled page-cached files (warm)',
+    )
+    console.log(`  appends that roll (${rolls.length}): ${rolls.map(fmt).join(' ')} ms`)
+    console.log(
+      `  rolling append ms: p50 ${fmt(percentile(sortedRolls, 0.5))}, ` +
+        `max ${fmt(sortedRolls.at(-1) ?? NaN)}`,
+    )
+    console.log(
+      `  other appends ms (${plain.length}): p50 ${fmt(percentile(sortedPlain, 0.5))}, ` +
+        `p99 ${fmt(percentile(sortedPlain, 0.99))}, max ${fmt(sortedPlain.at(-1) ?? NaN)}`,
+    )
+    console.log(
+      `ratio (rolling append p50 / other append p50): ` +
+        `${(percentile(sortedRolls, 0.5) / percentile(sortedPlain, 0.5)).toFixed(1)}`,
+    )
+  } finally {
+    await manager.close()
+  }
+}
+
+try {
+  await main()
+} finally {
+  fs.rmSync(ROOT, { recursive: true, force: true })
+}
