@@ -15,6 +15,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { buildRecordBatch, DEFAULT_LOG_CONFIG, LogManager } from '../src/log/index.js'
 import type { PartitionLog } from '../src/log/index.js'
+import { Histogram } from '../src/cli/perf/histogram.js'
 import { numArg, strArg } from './args.js'
 
 const SEGMENT_BYTES = numArg('segment-mib', 128) * 1024 * 1024
@@ -25,17 +26,13 @@ const ROOT = fs.mkdtempSync(path.join(strArg('dir', os.tmpdir()), 'samsa-bench-r
 const records = Array.from({ length: 124 }, (_, r) => ({ key: null, value: Buffer.alloc(1024, r) }))
 const batch = buildRecordBatch({ records })
 
-function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN
-}
-
-/** Appends until `segments` rolls happened; the time of each append, split by roll or not. */
+/** Appends until `segments` rolls happened; each append's microseconds, split by roll or not. */
 async function fill(
   log: PartitionLog,
   segments: number,
-): Promise<{ rolls: number[]; plain: number[] }> {
+): Promise<{ rolls: number[]; plain: Histogram }> {
   const rolls: number[] = []
-  const plain: number[] = []
+  const plain = new Histogram()
   let count = log.segmentBaseOffsets().length
   const start = process.hrtime.bigint()
   for (let i = 0; rolls.length < segments; i++) {
@@ -44,7 +41,7 @@ async function fill(
     const us = Number(process.hrtime.bigint() - t0) / 1000
     const now = log.segmentBaseOffsets().length
     if (now !== count) rolls.push(us)
-    else plain.push(us)
+    else plain.record(us)
     count = now
     // A broker returns to its event loop between requests: flushes and closes complete then.
     if (i % 16 === 0) await new Promise((resolve) => setImmediate(resolve))
@@ -68,25 +65,22 @@ async function main(): Promise<void> {
     await fill(manager.create('warmup', 0), SEGMENTS + 1)
     await manager.delete('warmup', 0)
     const { rolls, plain } = await fill(manager.create('measured', 0), SEGMENTS)
-    const sortedRolls = [...rolls].sort((a, b) => a - b)
-    const sortedPlain = [...plain].sort((a, b) => a - b)
+    const rolling = new Histogram()
+    for (const us of rolls) rolling.record(us)
     const fmt = (n: number): string => (n / 1000).toFixed(2)
     console.log(
       `log-roll: ${SEGMENT_BYTES / 1024 ** 2} MiB segments, ${batch.length} B batches, ` +
         `${MBPS > 0 ? `${MBPS} MB/s` : 'unpaced'}, recycled page-cached files (warm)`,
     )
     console.log(`  appends that roll (${rolls.length}): ${rolls.map(fmt).join(' ')} ms`)
+    console.log(`  rolling append ms: p50 ${fmt(rolling.percentile(50))}, max ${fmt(rolling.max)}`)
     console.log(
-      `  rolling append ms: p50 ${fmt(percentile(sortedRolls, 0.5))}, ` +
-        `max ${fmt(sortedRolls.at(-1) ?? NaN)}`,
-    )
-    console.log(
-      `  other appends ms (${plain.length}): p50 ${fmt(percentile(sortedPlain, 0.5))}, ` +
-        `p99 ${fmt(percentile(sortedPlain, 0.99))}, max ${fmt(sortedPlain.at(-1) ?? NaN)}`,
+      `  other appends ms (${plain.count}): p50 ${fmt(plain.percentile(50))}, ` +
+        `p99 ${fmt(plain.percentile(99))}, max ${fmt(plain.max)}`,
     )
     console.log(
       `ratio (rolling append p50 / other append p50): ` +
-        `${(percentile(sortedRolls, 0.5) / percentile(sortedPlain, 0.5)).toFixed(1)}`,
+        `${(rolling.percentile(50) / plain.percentile(50)).toFixed(1)}`,
     )
   } finally {
     await manager.close()

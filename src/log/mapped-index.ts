@@ -30,23 +30,18 @@ export type IndexArgs = [
 /** open(2) flags that create the file but never truncate it: two racing opens agree. */
 const CREATE_RDWR = fsConstants.O_RDWR | fsConstants.O_CREAT
 
-/** An open on the thread pool; `discard` once the index opened the file another way. */
-interface PendingOpen {
-  discard: boolean
-}
-
 export abstract class MappedIndex {
   protected map: MappedFile | null = null
-  /** The active index's entries (writable mode); the file lags until flush or seal. */
+  /** The active index's entries: set exactly while writable; the file lags until flush or seal. */
   private memory: IndexBuffer | null = null
   /** Bytes in the file while writable. */
   private fileBytes = 0
   protected fd = -1
-  /** Writable mode: entries go to `memory`; the file is `fd` (or still being opened). */
-  private writableMode = false
-  private pendingOpen: PendingOpen | null = null
-  /** A failed background open, thrown by whatever next needs the file. */
-  private openError: Error | null = null
+  /**
+   * The background open of a new index's file while it runs. Whoever needs the file first opens
+   * it and clears this: the background fd, when it comes, is then closed unused.
+   */
+  private pendingOpen: Promise<number> | null = null
   /**
    * The fdatasync started when the index was trimmed (its fd closes when it ends). Index writes
    * reach the disk through fdatasync on the thread pool, never msync(MS_SYNC) on the event loop:
@@ -84,7 +79,7 @@ export abstract class MappedIndex {
   }
 
   get writable(): boolean {
-    return this.writableMode
+    return this.memory !== null
   }
 
   isFull(): boolean {
@@ -92,20 +87,20 @@ export abstract class MappedIndex {
   }
 
   private openInBackground(): void {
-    this.writableMode = true
     this.fileBytes = 0
     this.memory = new IndexBuffer(this.maxEntries * this.entrySize)
-    const pending: PendingOpen = { discard: false }
+    const pending = this.fs.openAsync(this.path, CREATE_RDWR)
     this.pendingOpen = pending
-    this.fs.openAsync(this.path, CREATE_RDWR).then(
+    pending.then(
       (fd) => {
-        if (this.pendingOpen === pending) this.pendingOpen = null
-        if (!pending.discard) this.fd = fd
-        else this.closeQuietly(fd)
+        if (this.pendingOpen === pending) {
+          this.pendingOpen = null
+          this.fd = fd
+        } else this.closeQuietly(fd)
       },
-      (err: unknown) => {
+      () => {
+        // The file is then opened (and any lasting error reported) where it is first needed.
         if (this.pendingOpen === pending) this.pendingOpen = null
-        if (!pending.discard) this.openError = err as Error
       },
     )
   }
@@ -113,11 +108,7 @@ export abstract class MappedIndex {
   /** The file's fd, opened here when the background open has not finished (or failed). */
   private fileFd(): number {
     if (this.fd >= 0) return this.fd
-    if (this.openError !== null) throw this.openError
-    if (this.pendingOpen !== null) {
-      this.pendingOpen.discard = true
-      this.pendingOpen = null
-    }
+    this.pendingOpen = null
     this.fd = this.fs.open(this.path, this.fs.exists(this.path) ? 'r+' : 'w+')
     return this.fd
   }
@@ -131,7 +122,6 @@ export abstract class MappedIndex {
   }
 
   private openWritable(): void {
-    this.writableMode = true
     this.fd = this.fs.open(this.path, this.fs.exists(this.path) ? 'r+' : 'w+')
     this.fileBytes = this.fs.fstatSize(this.fd)
     const existing = Buffer.alloc(this.entries * this.entrySize)
@@ -188,7 +178,6 @@ export abstract class MappedIndex {
     if (!this.writable) {
       this.unmap()
       this.fd = this.fs.open(this.path, 'w+')
-      this.writableMode = true
     }
     this.fileBytes = this.fs.fstatSize(this.fileFd())
     this.memory = new IndexBuffer(this.maxEntries * this.entrySize)
@@ -218,7 +207,6 @@ export abstract class MappedIndex {
     this.memory = null
     const fd = this.fd
     this.fd = -1
-    this.writableMode = false
     const synced = this.fs.fdatasync(fd)
     this.syncing = synced.finally(() => this.closeQuietly(fd))
     // A failure is reported by the flush() that waits for it; unobserved it is only dropped.
@@ -251,11 +239,9 @@ export abstract class MappedIndex {
   release(): void {
     this.unmap()
     this.memory = null
-    if (this.pendingOpen !== null) this.pendingOpen.discard = true
     this.pendingOpen = null
     if (this.fd >= 0) this.fs.close(this.fd)
     this.fd = -1
-    this.writableMode = false
   }
 
   /**

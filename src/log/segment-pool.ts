@@ -134,6 +134,8 @@ export class SegmentPool {
 export class EndMarker {
   private readonly buf = Buffer.alloc(8)
   private map: MappedFile | null = null
+  /** False once mapping failed: the pwritev path stays, without a failed mmap per append. */
+  private mappable = true
 
   private constructor(
     private readonly fs: FileSystem,
@@ -183,12 +185,13 @@ export class EndMarker {
     this.buf.writeUInt32BE(Math.floor(end / 0x1_0000_0000), 0)
     this.buf.writeUInt32BE(end >>> 0, 4)
     this.fs.pwritev(this.fd, [this.buf], 0)
+    if (!this.mappable) return
     // The file now has its 8 bytes: stores into the mapping can neither fault past the end nor
-    // need a block (no ENOSPC, no SIGBUS). Without a mapping the pwritev path goes on working.
+    // need a block (no ENOSPC, no SIGBUS).
     try {
       this.map = MappedFile.map(this.fd, 8, { writable: true })
     } catch {
-      this.map = null
+      this.mappable = false
     }
   }
 

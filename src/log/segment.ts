@@ -66,7 +66,6 @@ export class LogSegment {
   private tailCut: Promise<void> | null = null
   /** The cut has not finished: the fd must stay open (a reused fd number would be cut instead). */
   private cutting = false
-  private closeWhenCut = false
   private advisedSequential = false
 
   private constructor(
@@ -402,7 +401,6 @@ export class LogSegment {
     this.tailCut = cut
     const done = (): void => {
       this.cutting = false
-      if (this.closeWhenCut) this.closeFd()
     }
     // A failure reaches whoever flushes; the fd is released either way.
     cut.then(done, done)
@@ -482,7 +480,9 @@ export class LogSegment {
   private closeFd(): void {
     if (!this.fdOpen) return
     if (this.cutting) {
-      this.closeWhenCut = true
+      // Runs after startTailCut's own handler has cleared `cutting`.
+      const again = (): void => this.closeFd()
+      this.tailCut?.then(again, again)
       return
     }
     this.fdOpen = false
