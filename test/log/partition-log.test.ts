@@ -37,7 +37,7 @@ function open(overrides: Partial<LogConfig> = {}): PartitionLog {
 }
 
 describe('PartitionLog append/read', () => {
-  it('round-trips across segment rolls; a read inside a batch starts at the containing batch', () => {
+  it('round-trips across segment rolls; a read inside a batch starts at the containing batch', async () => {
     const log = open({ segmentBytes: 2000, indexIntervalBytes: 200 })
     const sizes: number[] = []
     const firsts: number[] = []
@@ -53,7 +53,9 @@ describe('PartitionLog append/read', () => {
     const total = sizes.reduce((a, b) => a + b, 0)
     expect(log.logEndOffset).toBe(total)
     expect(log.segmentBaseOffsets().length).toBeGreaterThan(5)
-    // File names are 20-digit base offsets with their indexes.
+    // File names are 20-digit base offsets with their indexes. The active segment's index files
+    // are created on the thread pool; a flush is the point by which they exist.
+    await log.flush()
     const names = fs.readdirSync(path.join(dir, 't-0'))
     for (const base of log.segmentBaseOffsets()) {
       const stem = String(base).padStart(20, '0')
