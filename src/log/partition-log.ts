@@ -1,35 +1,34 @@
-// One partition's log: validated appends with one gathered pwritev, zero-copy reads as pinned
-// file regions, segment rolls, retention, flush policy, truncation. Kafka's UnifiedLog/LocalLog.
+// One partition's log: its segments and offsets (start, end, high watermark, recovery point);
+// appends written with one gathered pwritev, segment rolls, retention, flush policy, truncation,
+// offline on a storage error. Kafka's UnifiedLog/LocalLog. The header passes of an append are in
+// append-scan.ts, the read side in segment-reader.ts, producer snapshots in producer-snapshot.ts.
 import path from 'node:path'
 import { KafkaError } from '../protocol/errors.js'
+import {
+  recordFollowerBatches,
+  scanFollowerAppend,
+  scanLeaderAppend,
+  stampBatches,
+} from './append-scan.js'
 import { BatchScanner } from './batch-scanner.js'
-import { readWholeFile, writeFileAtomic } from './checkpoint.js'
 import { isStorageError } from './fs.js'
 import { LeaderEpochCache } from './leader-epoch-cache.js'
+import { loadProducerState, writeProducerSnapshot } from './producer-snapshot.js'
 import { ProducerStateManager } from './producer-state.js'
 import { loadSegments } from './recovery.js'
+import { LogSegment } from './segment.js'
 import {
-  ATTR_CONTROL,
-  PARTITION_LEADER_EPOCH,
-  batchAttributes,
-  batchBaseOffset,
-  batchBaseSequence,
-  batchLastOffsetDelta,
-  batchProducerEpoch,
-  batchProducerId,
-  batchRecordsCount,
-  batchSize,
-  patchBatch,
-  setLogAppendTime,
-  validateBatch,
-} from './record-batch.js'
-import { LogSegment, segmentFileName } from './segment.js'
-import type { FileRegion } from '../native/index.js'
+  EMPTY_READ,
+  maxTimestampOffset,
+  offsetForTimestamp,
+  readSegments,
+  segmentIndexFor,
+} from './segment-reader.js'
 import type { FileSystem } from './fs.js'
 import type { LogConfig } from './log-config.js'
-import type { ProducerEntry } from './producer-state.js'
 import type { LogFn } from '../log-fn.js'
 import type { SegmentPool } from './segment-pool.js'
+import type { LogReadResult } from './segment-reader.js'
 
 export interface AppendOptions {
   leaderEpoch?: number
@@ -44,11 +43,7 @@ export interface AppendInfo {
 }
 export type { LogFn }
 
-export interface LogReadResult {
-  regions: FileRegion[]
-  bytes: number
-  release(): void
-}
+export type { LogReadResult }
 export interface PartitionLogOptions {
   topic: string
   partition: number
@@ -76,13 +71,6 @@ export interface LoadState {
 }
 
 const INT32_MAX = 2147483647
-const EMPTY_RELEASE = (): void => {}
-/** Shared by every read that finds nothing: callers only read `regions`. */
-const EMPTY_READ: LogReadResult = Object.freeze({
-  regions: Object.freeze([]) as unknown as FileRegion[],
-  bytes: 0,
-  release: EMPTY_RELEASE,
-})
 
 export class PartitionLog {
   readonly topic: string
@@ -205,41 +193,20 @@ export class PartitionLog {
     const now = options.now ?? this.clock()
     const end = records.length
     if (end === 0) throw new KafkaError('CORRUPT_MESSAGE', 'empty record set')
-    let pending: Map<number, ProducerEntry> | null = null
-    let nextOffset = this.endOffset
-    let messages = 0
-    for (let pos = 0; pos < end;) {
-      const size = validateBatch(records, pos, end, this.config.maxMessageBytes)
-      const delta = batchLastOffsetDelta(records, pos)
-      const producerId = batchProducerId(records, pos)
-      if (producerId >= 0) {
-        const epoch = batchProducerEpoch(records, pos)
-        const seq = batchBaseSequence(records, pos)
-        const control = (batchAttributes(records, pos) & ATTR_CONTROL) !== 0
-        const verdict = this.producerState.check(producerId, epoch, seq, delta, control, pending)
-        if (verdict.kind === 'duplicate') {
-          return {
-            firstOffset: verdict.firstOffset,
-            lastOffset: verdict.lastOffset,
-            logAppendTime: -1,
-            logStartOffset: this.startOffset,
-            duplicate: true,
-          }
-        }
-        pending ??= new Map()
-        this.producerState.update(
-          producerId,
-          epoch,
-          seq,
-          nextOffset,
-          nextOffset + delta,
-          control,
-          pending,
-        )
+    const scan = scanLeaderAppend(
+      records,
+      this.config.maxMessageBytes,
+      this.endOffset,
+      this.producerState,
+    )
+    if (scan.duplicate) {
+      return {
+        firstOffset: scan.firstOffset,
+        lastOffset: scan.lastOffset,
+        logAppendTime: -1,
+        logStartOffset: this.startOffset,
+        duplicate: true,
       }
-      nextOffset += delta + 1
-      messages += batchRecordsCount(records, pos)
-      pos += size
     }
     if (end > this.config.segmentBytes) {
       throw new KafkaError(
@@ -248,23 +215,17 @@ export class PartitionLog {
       )
     }
     const firstOffset = this.endOffset
-    const lastOffset = nextOffset - 1
+    const lastOffset = scan.nextOffset - 1
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1
     const leaderEpoch = options.leaderEpoch ?? 0
     // Only a newer epoch starts an entry: an append stamped with an older epoch (a writer that
     // does not know the leader's) must not wipe the cache.
     if (leaderEpoch > this.leaderEpochCache.latestEpoch)
       this.leaderEpochCache.assign(leaderEpoch, firstOffset)
-    for (let pos = 0, offset = firstOffset; pos < end;) {
-      const size = batchSize(records, pos)
-      patchBatch(records, pos, offset, leaderEpoch)
-      if (logAppendTime >= 0) setLogAppendTime(records, pos, size, now)
-      offset += batchLastOffsetDelta(records, pos) + 1
-      pos += size
-    }
+    stampBatches(records, firstOffset, leaderEpoch, logAppendTime)
     this.writeBatches(records, now, lastOffset)
-    if (pending !== null) this.producerState.commit(pending)
-    this.appended(lastOffset, messages)
+    if (scan.pending !== null) this.producerState.commit(scan.pending)
+    this.appended(lastOffset, scan.messages)
     return {
       firstOffset,
       lastOffset,
@@ -284,43 +245,11 @@ export class PartitionLog {
     this.ensureOnline()
     const end = records.length
     if (end === 0) return -1
-    let expected = this.endOffset
-    let messages = 0
-    for (let pos = 0; pos < end;) {
-      const size = validateBatch(records, pos, end, Number.MAX_SAFE_INTEGER)
-      const base = batchBaseOffset(records, pos)
-      if (base !== expected) {
-        throw new KafkaError(
-          'CORRUPT_MESSAGE',
-          `follower append at ${base} but ${this.topic}-${this.partition} ends at ${expected}`,
-        )
-      }
-      expected = base + batchLastOffsetDelta(records, pos) + 1
-      messages += batchRecordsCount(records, pos)
-      pos += size
-    }
-    const now = this.clock()
-    const lastOffset = expected - 1
-    this.writeBatches(records, now, lastOffset)
-    for (let pos = 0; pos < end;) {
-      const base = batchBaseOffset(records, pos)
-      const delta = batchLastOffsetDelta(records, pos)
-      const epoch = records.readInt32BE(pos + PARTITION_LEADER_EPOCH)
-      if (epoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(epoch, base)
-      const producerId = batchProducerId(records, pos)
-      if (producerId >= 0) {
-        this.producerState.update(
-          producerId,
-          batchProducerEpoch(records, pos),
-          batchBaseSequence(records, pos),
-          base,
-          base + delta,
-          (batchAttributes(records, pos) & ATTR_CONTROL) !== 0,
-        )
-      }
-      pos += batchSize(records, pos)
-    }
-    this.appended(lastOffset, messages)
+    const scan = scanFollowerAppend(records, this.endOffset, `${this.topic}-${this.partition}`)
+    const lastOffset = scan.nextOffset - 1
+    this.writeBatches(records, this.clock(), lastOffset)
+    recordFollowerBatches(records, this.leaderEpochCache, this.producerState)
+    this.appended(lastOffset, scan.messages)
     return lastOffset
   }
 
@@ -339,98 +268,23 @@ export class PartitionLog {
     const maxOffset = Math.min(options.maxOffset ?? this.endOffset, this.endOffset)
     // A caught-up reader (every idle partition of a long poll, twice per poll) allocates nothing.
     if (offset >= maxOffset) return EMPTY_READ
-    const minOneBatch = options.minOneBatch ?? true
-    const regions: FileRegion[] = []
-    const pinned: LogSegment[] = []
-    let bytes = 0
-    const take = (seg: LogSegment, start: number, length: number, recent = false): void => {
-      seg.pin()
-      seg.adviseSequential()
-      pinned.push(seg)
-      regions.push({ fd: seg.fd, position: start, length, recent })
-    }
-    /** Whether the batch at `base` of `size` bytes ends the read (Kafka's limits). */
-    const stops = (base: number, size: number): boolean =>
-      base >= maxOffset || (bytes + size > maxBytes && !(minOneBatch && bytes === 0))
-    const active = this.active
-    const recent = active.recent
-    const k = offset < maxOffset && recent !== null ? recent.find(offset) : -1
-    if (recent !== null && k >= 0) {
-      // A reader at the tail: the batches are in memory, no header needs reading.
-      let length = 0
-      for (let j = k; j < recent.count && !stops(recent.baseOffset(j), recent.size(j)); j++) {
-        length += recent.size(j)
-        bytes += recent.size(j)
-      }
-      if (length > 0) take(active, recent.position(k), length, recent.isRecent(k, Date.now()))
-    } else if (offset < maxOffset) {
-      const sc = this.scanner
-      let i = this.segmentIndexFor(offset)
-      let found = this.segments[i].findBatch(sc, offset, this.segments[i].size) >= 0
-      if (!found) i++
-      for (; i < this.segments.length; i++) {
-        const seg = this.segments[i]
-        if (!found) {
-          sc.reset(seg.fd, 0, seg.size)
-          if (!sc.next()) continue
-        }
-        found = false
-        let start = -1
-        let length = 0
-        let done = false
-        do {
-          if (stops(sc.baseOffset, sc.size)) {
-            done = true
-            break
-          }
-          if (start < 0) start = sc.position
-          length += sc.size
-          bytes += sc.size
-        } while (sc.next())
-        if (length > 0) take(seg, start, length)
-        if (done) break
-      }
-    }
-    if (pinned.length === 0) return { regions, bytes, release: EMPTY_RELEASE }
-    let released = false
-    return {
-      regions,
-      bytes,
-      release: () => {
-        if (released) return
-        released = true
-        for (const seg of pinned) seg.unpin()
-      },
-    }
+    return readSegments(this.segments, this.scanner, offset, {
+      maxOffset,
+      maxBytes,
+      minOneBatch: options.minOneBatch ?? true,
+    })
   }
 
   /** First batch whose max timestamp >= timestamp: its base offset (clamped to the log start)
    * and max timestamp. Kafka returns the first record's own offset; we never parse records. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
     this.ensureOnline()
-    for (const seg of this.segments) {
-      if (seg.maxTimestamp < timestamp || seg.nextOffset <= this.startOffset) continue
-      const from = Math.max(seg.timeIndex.lookup(timestamp), this.startOffset, seg.baseOffset)
-      if (seg.findBatch(this.scanner, from, seg.size) < 0) continue
-      do {
-        if (this.scanner.maxTimestamp >= timestamp) {
-          return {
-            offset: Math.max(this.scanner.baseOffset, this.startOffset),
-            timestamp: this.scanner.maxTimestamp,
-          }
-        }
-      } while (this.scanner.next())
-    }
-    return null
+    return offsetForTimestamp(this.segments, this.scanner, this.startOffset, timestamp)
   }
 
   /** ListOffsets -3: the largest timestamp and the last offset of the batch that carries it. */
   maxTimestampOffset(): { offset: number; timestamp: number } | null {
-    let best: LogSegment | null = null
-    for (const seg of this.segments)
-      if (best === null || seg.maxTimestamp > best.maxTimestamp) best = seg
-    if (best === null || best.maxTimestamp < 0) return null
-    return { offset: best.offsetOfMaxTimestamp, timestamp: best.maxTimestamp }
+    return maxTimestampOffset(this.segments)
   }
 
   deleteRecordsBefore(offset: number): number {
@@ -474,7 +328,7 @@ export class PartitionLog {
     if (offset >= this.endOffset) return
     // R9: never rewrite bytes a send may still be reading; wait for the pins to drop.
     for (;;) {
-      const i = this.segmentIndexFor(Math.max(offset, this.segments[0].baseOffset))
+      const i = segmentIndexFor(this.segments, Math.max(offset, this.segments[0].baseOffset))
       if (!this.segments.slice(i).some((s) => s.pins > 0)) break
       await new Promise((resolve) => setTimeout(resolve, 2))
     }
@@ -485,7 +339,7 @@ export class PartitionLog {
         this.startOffset = offset
         this.endOffset = offset
       } else {
-        const i = this.segmentIndexFor(offset)
+        const i = segmentIndexFor(this.segments, offset)
         for (const seg of this.segments.splice(i + 1)) seg.delete(0, false)
         const seg = this.segments[i]
         let pos = seg.findBatch(this.scanner, offset, seg.size)
@@ -621,7 +475,7 @@ export class PartitionLog {
     try {
       if (!this.isOffline) {
         await this.flush()
-        await this.writeProducerSnapshot()
+        await writeProducerSnapshot(this.fs, this.dir, this.endOffset, this.producerState)
         await this.leaderEpochCache.close()
         this.active.seal()
         // Sealing trimmed the indexes and started their fdatasync: on disk before the marker.
@@ -748,67 +602,14 @@ export class PartitionLog {
     return n
   }
 
-  /** Index of the last segment whose base offset <= offset (0 when before all). */
-  private segmentIndexFor(offset: number): number {
-    let lo = 0
-    let hi = this.segments.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (this.segments[mid].baseOffset <= offset) lo = mid
-      else hi = mid - 1
-    }
-    return lo
-  }
-
-  /**
-   * Producer state = newest snapshot at or below the log end + a header scan of what follows it.
-   * Without a snapshot only the last segment is scanned (producers seen only in older segments
-   * are unknown, which Kafka accepts as a new producer).
-   */
   private loadProducerState(): void {
-    let snapshotOffset = -1
-    for (const name of this.fs.readdir(this.dir)) {
-      const m = /^(\d{20})\.snapshot$/.exec(name)
-      if (m === null) continue
-      const off = Number(m[1])
-      if (off > this.endOffset) this.fs.unlink(path.join(this.dir, name))
-      else if (off > snapshotOffset) snapshotOffset = off
-    }
-    let from = this.active.baseOffset
-    if (snapshotOffset >= 0) {
-      const file = path.join(this.dir, segmentFileName(snapshotOffset, '.snapshot'))
-      const loaded = this.producerState.deserialize(readWholeFile(this.fs, file).toString('utf8'))
-      if (loaded === snapshotOffset) from = Math.max(this.segments[0].baseOffset, snapshotOffset)
-      else this.producerState.clear()
-    }
-    const sc = this.scanner
-    for (let i = this.segmentIndexFor(from); i < this.segments.length; i++) {
-      const seg = this.segments[i]
-      sc.reset(seg.fd, 0, seg.size)
-      while (sc.next()) {
-        if (sc.baseOffset < from || sc.producerId < 0) continue
-        const control = (sc.attributes & ATTR_CONTROL) !== 0
-        this.producerState.update(
-          sc.producerId,
-          sc.producerEpoch,
-          sc.baseSequence,
-          sc.baseOffset,
-          sc.lastOffset,
-          control,
-        )
-      }
-    }
-  }
-
-  private async writeProducerSnapshot(): Promise<void> {
-    const name = segmentFileName(this.endOffset, '.snapshot')
-    await writeFileAtomic(
+    loadProducerState(
       this.fs,
-      path.join(this.dir, name),
-      Buffer.from(this.producerState.serialize(this.endOffset)),
+      this.dir,
+      this.segments,
+      this.endOffset,
+      this.scanner,
+      this.producerState,
     )
-    for (const other of this.fs.readdir(this.dir)) {
-      if (other.endsWith('.snapshot') && other !== name) this.fs.unlink(path.join(this.dir, other))
-    }
   }
 }
