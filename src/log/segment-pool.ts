@@ -1,10 +1,10 @@
-// Recycled segment files. A deleted segment's .log file is kept (up to log.segment.recycle.bytes
-// per data directory) and handed to the next new segment instead of a fresh file: its blocks are
-// already allocated and its pages are already in the page cache, so appending overwrites cached
-// pages instead of allocating new ones. On a VM whose freed memory goes back to the host this is
-// the difference between ~0.3 and ~2-4 CPU-s/GB for the write itself (machine-ceilings.md), and
-// on any machine it skips block allocation and page-cache reclaim. PostgreSQL recycles WAL files
-// and RocksDB log files for the same reasons.
+// Recycled segment files. A deleted segment's .log file is kept (up to
+// samsa.log.segment.recycle.bytes per data directory) and handed to the next new segment instead of
+// a fresh file: its blocks are already allocated and its pages are already in the page cache, so
+// appending overwrites cached pages instead of allocating new ones. On a VM whose freed memory
+// goes back to the host this is the difference between ~0.3 and ~2-4 CPU-s/GB for the write itself
+// (machine-ceilings.md), and on any machine it skips block allocation and page-cache reclaim.
+// PostgreSQL recycles WAL files and RocksDB log files for the same reasons.
 //
 // A recycled file still holds the old bytes. Two rules keep them from ever reading as log data:
 // - while the segment is active, its `<base>.recycled` marker holds the log's end, stored after
