@@ -22,6 +22,7 @@ import { parseTopicConfig } from './log/log-config.js'
 import type { LogConfig } from './log/log-config.js'
 import { LogManager } from './log/log-manager.js'
 import { ProducerIdAllocator } from './metadata/producer-ids.js'
+import { etcdBlockReserver } from './cluster/producer-id-blocks.js'
 import { TopicStore } from './metadata/topic-store.js'
 import type { TopicInfo } from './metadata/topic-store.js'
 import { DirLock } from './server/dir-lock.js'
@@ -192,7 +193,10 @@ export async function startBroker(
     }
     const purgatory = new FetchPurgatory(logs)
     cleanups.push(async () => purgatory.close())
-    const producerIds = await ProducerIdAllocator.open(dirs[0] as string)
+    // Cluster mode reserves id blocks in etcd: ids are unique across the brokers.
+    const producerIds = await ProducerIdAllocator.open(dirs[0] as string, {
+      reserver: cluster === undefined ? undefined : etcdBlockReserver(cluster.store, log),
+    })
     // Closed before the LogManager (cleanups run in reverse): no group write after the logs close.
     // Cluster mode opens it after registering: __consumer_offsets is placed on live brokers.
     const groups = clusterMode

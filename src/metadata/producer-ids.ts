@@ -1,6 +1,8 @@
-// Producer ids for idempotent producers. Ids are reserved in blocks whose upper bound is written
-// durably to a small file in the log dir before any id of the block is handed out, so an id is
-// never issued twice, even across crashes (a crash only skips the rest of a block).
+// Producer ids for idempotent producers. Ids are reserved in blocks whose upper bound is stored
+// durably before any id of the block is handed out, so an id is never issued twice, even across
+// crashes (a crash only skips the rest of a block). A single node keeps the bound in a small file
+// in its first log dir; a cluster keeps it in etcd, reserved by compare-and-swap, so that brokers
+// never hand the same id to two producers (Kafka's controller allocates blocks the same way).
 import { open, readFile, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { KafkaError } from '../protocol/errors.js'
@@ -18,8 +20,63 @@ export interface ProducerIdAndEpoch {
   producerEpoch: number
 }
 
+/**
+ * Stores that `size` ids from a start >= `floor` are taken and returns that start; the ids are
+ * never returned again, by this store or any broker sharing it.
+ */
+export type BlockReserver = (floor: number, size: number) => Promise<number>
+
 export interface ProducerIdAllocatorOptions {
   blockSize?: number
+  /** Where blocks are reserved; default: the `producer-id-block` file of the dir. */
+  reserver?: BlockReserver
+}
+
+/** The highest bound a `producer-id-block` file holds (0 without one). */
+export async function readBlockFile(dir: string): Promise<number> {
+  const file = path.join(dir, PRODUCER_ID_FILE)
+  try {
+    const text = (await readFile(file, 'utf8')).trim()
+    const bound = Number(text)
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(bound)) {
+      throw new Error(`corrupt producer id file ${file}: ${JSON.stringify(text)}`)
+    }
+    return bound
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    return 0
+  }
+}
+
+/** Blocks recorded in the dir's `producer-id-block` file (written, fsynced and renamed). */
+export function fileBlockReserver(dir: string): BlockReserver {
+  const file = path.join(dir, PRODUCER_ID_FILE)
+  return async (floor, size) => {
+    const end = blockEnd(floor, size)
+    const tmp = `${file}.tmp`
+    const fh = await open(tmp, 'w')
+    try {
+      await fh.writeFile(`${end}\n`)
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, file)
+    const dirHandle = await open(dir, 'r')
+    try {
+      await dirHandle.sync()
+    } finally {
+      await dirHandle.close()
+    }
+    return floor
+  }
+}
+
+export function blockEnd(start: number, size: number): number {
+  const end = start + size
+  if (!Number.isSafeInteger(end))
+    throw new KafkaError('UNKNOWN_SERVER_ERROR', 'producer ids exhausted')
+  return end
 }
 
 export class ProducerIdAllocator {
@@ -29,7 +86,7 @@ export class ProducerIdAllocator {
   private readonly epochs = new Map<number, number>()
 
   private constructor(
-    private readonly file: string,
+    private readonly reserver: BlockReserver,
     private readonly blockSize: number,
     start: number,
   ) {
@@ -44,26 +101,18 @@ export class ProducerIdAllocator {
     const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE
     if (!Number.isSafeInteger(blockSize) || blockSize < 1)
       throw new Error(`bad block size ${blockSize}`)
-    const file = path.join(dir, PRODUCER_ID_FILE)
-    let start = 0
-    try {
-      const text = (await readFile(file, 'utf8')).trim()
-      start = Number(text)
-      if (!/^\d+$/.test(text) || !Number.isSafeInteger(start)) {
-        throw new Error(`corrupt producer id file ${file}: ${JSON.stringify(text)}`)
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
-    return new ProducerIdAllocator(file, blockSize, start)
+    // Ids this dir issued before (also before the broker joined a cluster) stay below every new
+    // block.
+    const start = await readBlockFile(dir)
+    return new ProducerIdAllocator(options.reserver ?? fileBlockReserver(dir), blockSize, start)
   }
 
-  /** The first id the next reserved block will start at (what the file says). */
+  /** The end of the last block reserved (the first id of the next block is at least this). */
   get reservedUpTo(): number {
     return this.limit
   }
 
-  /** A fresh producer id, never issued before by this log dir. */
+  /** A fresh producer id, never issued before (by this log dir, or by the cluster). */
   async allocate(): Promise<number> {
     while (this.next >= this.limit) {
       this.reserving ??= this.reserveBlock().finally(() => {
@@ -103,26 +152,8 @@ export class ProducerIdAllocator {
   }
 
   private async reserveBlock(): Promise<void> {
-    const start = Math.max(this.limit, this.next)
-    const end = start + this.blockSize
-    if (!Number.isSafeInteger(end))
-      throw new KafkaError('UNKNOWN_SERVER_ERROR', 'producer ids exhausted')
-    const tmp = `${this.file}.tmp`
-    const fh = await open(tmp, 'w')
-    try {
-      await fh.writeFile(`${end}\n`)
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, this.file)
-    const dirHandle = await open(path.dirname(this.file), 'r')
-    try {
-      await dirHandle.sync()
-    } finally {
-      await dirHandle.close()
-    }
+    const start = await this.reserver(Math.max(this.limit, this.next), this.blockSize)
     this.next = start
-    this.limit = end
+    this.limit = blockEnd(start, this.blockSize)
   }
 }

@@ -1,9 +1,18 @@
 // Three real broker processes in cluster mode against one etcd: a topic created through one
 // broker (KafkaJS admin, RF 3) is visible with spread leaders and a full ISR from every broker,
-// kcat lists all three brokers, and a killed broker's leaderships move to the others.
+// kcat lists all three brokers, a killed broker's leaderships move to the others, and producer ids
+// are unique across the brokers.
 import { Kafka, logLevel } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { partitionForGroup } from '../../src/group/records.js'
+import {
+  InitProducerIdRequestSchema,
+  InitProducerIdResponseSchema,
+} from '../../src/protocol/messages/init-producer-id.js'
+import type {
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+} from '../../src/protocol/messages/init-producer-id.js'
 import { startBrokerProcess } from '../helpers/broker-process.js'
 import { runKcat } from '../helpers/kcat.js'
 import {
@@ -117,6 +126,30 @@ describe('cluster metadata', () => {
         expect(res.port).toBe(fx.cluster.brokers[(leader ?? 0) - 1]?.port)
       }
     }
+  })
+
+  it('hands out producer ids no other broker of the cluster hands out', async () => {
+    const ids: number[] = []
+    for (let round = 0; round < 2; round++) {
+      for (const b of fx.cluster.brokers) {
+        const res = await withAdmin(b.bootstrap, (c) =>
+          c.any.sendAt<InitProducerIdRequest, InitProducerIdResponse>(
+            InitProducerIdRequestSchema,
+            InitProducerIdResponseSchema,
+            4,
+            {
+              transactionalId: null,
+              transactionTimeoutMs: 60_000,
+              producerId: -1,
+              producerEpoch: -1,
+            },
+          ),
+        )
+        expect(res.errorCode).toBe(0)
+        ids.push(res.producerId)
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length)
   })
 
   it('moves the leaderships of a killed broker to live ISR members', async () => {
