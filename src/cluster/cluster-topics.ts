@@ -2,7 +2,9 @@
 // serialisation) works unchanged in cluster mode. Any broker may create a topic: the topic key is
 // created only if absent, together with the partition states (replicas from the assignment,
 // leader = replicas[0], ISR = all replicas: a new partition is empty, so every replica is in sync)
-// in one transaction. Later changes CAS on the topic key's mod revision.
+// in one transaction (partition states past the first 100 follow in further transactions: etcd
+// takes 128 operations per transaction by default). Later changes CAS on the topic key's mod
+// revision.
 
 import { randomUUID } from 'node:crypto'
 import { KafkaError } from '../protocol/errors.js'
@@ -73,7 +75,14 @@ export class ClusterTopicStore {
   plan(partitions: number, placement: Placement, firstPartition = 0): number[][] {
     if (placement.assignments !== undefined) {
       const live = new Set(this.view.brokers().map((b) => b.nodeId))
+      const rf = placement.assignments[0]?.length
       for (const [p, replicas] of placement.assignments.entries()) {
+        // Kafka's rule: one replication factor per topic.
+        if (replicas.length !== rf)
+          throw new KafkaError(
+            'INVALID_REPLICA_ASSIGNMENT',
+            `partition ${firstPartition + p} has ${replicas.length} replicas, partition ${firstPartition} has ${rf}`,
+          )
         if (replicas.length === 0 || new Set(replicas).size !== replicas.length)
           throw new KafkaError(
             'INVALID_REPLICA_ASSIGNMENT',
@@ -112,22 +121,12 @@ export class ClusterTopicStore {
       .commit()
     if (!res.succeeded)
       throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic '${name}' already exists`)
-    let revision = Number(res.header.revision)
-    const created = revision
-    this.view.applyTopic({ name, ...record, version: revision })
-    for (const s of first) this.view.applyState({ ...s, version: revision })
-    for (let i = TXN_CHUNK; i < states.length; i += TXN_CHUNK) {
-      const chunk = states.slice(i, i + TXN_CHUNK)
-      const r = await c
-        .if(topicKey, 'Create', '==', created)
-        .then(...chunk.map((s) => this.putState(s)))
-        .commit()
-      if (!r.succeeded) break // Deleted meanwhile.
-      revision = Number(r.header.revision)
-      for (const s of chunk) this.view.applyState({ ...s, version: revision })
-    }
+    const created = Number(res.header.revision)
+    this.view.applyTopic({ name, ...record, version: created })
+    for (const s of first) this.view.applyState({ ...s, version: created })
+    await this.putRest(topicKey, created, states.slice(TXN_CHUNK))
     this.log('info', 'topic created in etcd', { topic: name, partitions, assignment })
-    return info({ name, ...record, version: revision })
+    return info({ name, ...record, version: created })
   }
 
   async delete(name: string): Promise<void> {
@@ -142,43 +141,74 @@ export class ClusterTopicStore {
     this.view.removeTopic(name, Number(res.header.revision))
   }
 
-  async addPartitions(name: string, total: number): Promise<TopicInfo> {
-    const current = await this.fresh(name)
+  /**
+   * The replica lists of the partitions a growth to `total` adds: `assignments` when given (each
+   * with as many replicas as the topic's partitions have, Kafka's rule), else placed like a
+   * create with partition 0's replication factor. Throws what a CreatePartitions answers.
+   */
+  planGrowth(name: string, total: number, assignments?: number[][]): number[][] {
+    const current = this.view.topic(name)
+    if (current === undefined)
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`)
+    return this.growthPlan(name, current.partitions, total, assignments)
+  }
+
+  private growthPlan(
+    name: string,
+    partitions: number,
+    total: number,
+    assignments: number[][] | undefined,
+  ): number[][] {
+    const rf = this.view.partitionState(name, 0)?.replicas.length
+    const adding = total - partitions
+    if (assignments !== undefined) {
+      if (assignments.length !== adding)
+        throw new KafkaError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `increasing the number of partitions by ${adding} but ${assignments.length} assignments provided`,
+        )
+      const odd = assignments.findIndex((r) => rf !== undefined && r.length !== rf)
+      if (odd >= 0)
+        throw new KafkaError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `partition ${partitions + odd} has ${assignments[odd]?.length} replicas; the topic's partitions have ${rf}`,
+        )
+    }
+    return this.plan(adding, { replicationFactor: rf, assignments }, partitions)
+  }
+
+  async addPartitions(name: string, total: number, assignments?: number[][]): Promise<TopicInfo> {
+    const { record: current, created } = await this.fresh(name)
     if (total <= current.partitions)
       throw new KafkaError(
         'INVALID_PARTITIONS',
         `topic '${name}' has ${current.partitions} partitions; ${total} is not more`,
       )
-    const rf = this.view.partitionState(name, 0)?.replicas.length
-    const assignment = this.plan(
-      total - current.partitions,
-      { replicationFactor: rf },
-      current.partitions,
-    )
+    const placed = this.growthPlan(name, current.partitions, total, assignments)
+    const states = newStates(name, placed, current.partitions)
     const record = { ...current, partitions: total }
-    const states = newStates(name, assignment, current.partitions)
-    if (states.length + 1 > TXN_CHUNK * 10)
-      throw new KafkaError(
-        'INVALID_PARTITIONS',
-        `adding ${states.length} partitions at once is too many`,
-      )
+    // The record and the first states go in one swap on the record's revision (a concurrent
+    // change fails it); the rest follow in chunks for as long as the topic is the same one (same
+    // create revision), as in createPlaced.
     const c = this.store.client
     const topicKey = this.store.k(TOPICS + name)
+    const first = states.slice(0, TXN_CHUNK)
     const res = await c
       .if(topicKey, 'Mod', '==', current.version)
-      .then(c.put(topicKey).value(recordValue(record)), ...states.map((s) => this.putState(s)))
+      .then(c.put(topicKey).value(recordValue(record)), ...first.map((s) => this.putState(s)))
       .commit()
     if (!res.succeeded)
       throw new KafkaError('CONCURRENT_TRANSACTIONS', `topic '${name}' changed concurrently; retry`)
     const revision = Number(res.header.revision)
     this.view.applyTopic({ ...record, version: revision })
-    for (const s of states) this.view.applyState({ ...s, version: revision })
+    for (const s of first) this.view.applyState({ ...s, version: revision })
+    await this.putRest(topicKey, created, states.slice(TXN_CHUNK))
     return info({ ...record, version: revision })
   }
 
   async setConfigs(name: string, configs: Record<string, string>): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.fresh(name)
+      const { record: current } = await this.fresh(name)
       const record = { ...current, configs: { ...configs } }
       const version = await this.store.cas(TOPICS + name, recordValue(record), current.version)
       if (version !== null) {
@@ -189,17 +219,40 @@ export class ClusterTopicStore {
     throw new KafkaError('CONCURRENT_TRANSACTIONS', `topic '${name}' changed concurrently; retry`)
   }
 
+  /**
+   * Partition states beyond the first transaction, TXN_CHUNK per transaction, each on the
+   * condition that the topic is still the one created at `created` (stops once it was deleted).
+   */
+  private async putRest(
+    topicKey: string,
+    created: number,
+    states: Omit<PartitionState, 'version'>[],
+  ): Promise<void> {
+    const c = this.store.client
+    for (let i = 0; i < states.length; i += TXN_CHUNK) {
+      const chunk = states.slice(i, i + TXN_CHUNK)
+      const r = await c
+        .if(topicKey, 'Create', '==', created)
+        .then(...chunk.map((s) => this.putState(s)))
+        .commit()
+      if (!r.succeeded) return
+      const revision = Number(r.header.revision)
+      for (const s of chunk) this.view.applyState({ ...s, version: revision })
+    }
+  }
+
   private putState(s: Omit<PartitionState, 'version'>) {
     return this.store.client
       .put(this.store.k(partitionKey(s.topic, s.partition)))
       .value(encodeState(s))
   }
 
-  private async fresh(name: string): Promise<TopicRecord> {
+  /** The topic's record as etcd holds it now, and the key's create revision. */
+  private async fresh(name: string): Promise<{ record: TopicRecord; created: number }> {
     const kv = await this.store.get(TOPICS + name)
     if (kv === undefined)
       throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`)
     const v = JSON.parse(kv.value) as Omit<TopicRecord, 'name' | 'version'>
-    return { ...v, name, version: kv.version }
+    return { record: { ...v, name, version: kv.version }, created: kv.created }
   }
 }

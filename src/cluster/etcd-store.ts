@@ -18,6 +18,8 @@ export interface StoredKv {
   value: string
   /** etcd mod revision: the CAS version. */
   version: number
+  /** etcd create revision: tells a key apart from an earlier one of the same name. */
+  created: number
 }
 
 export interface WatchHandlers {
@@ -95,6 +97,7 @@ export class EtcdStore {
       key: this.strip(kv.key),
       value: kv.value.toString('utf8'),
       version: rev(kv.mod_revision),
+      created: rev(kv.create_revision),
     }
   }
 

@@ -2,8 +2,11 @@
 //
 // Behaviour: grows a topic to `count` partitions; the new partitions get the topic's config
 // overrides. Shrinking or keeping the count is INVALID_PARTITIONS (with the current count in the
-// message). A manual assignment must list exactly count - current entries, each placing the
-// partition on this node alone, else INVALID_REPLICA_ASSIGNMENT. Unknown topic:
+// message). A manual assignment must list exactly count - current entries, else
+// INVALID_REPLICA_ASSIGNMENT; on a single node each must place the partition on this node alone;
+// in cluster mode each must name distinct registered brokers, as many as the topic's partitions
+// have replicas, and the new partitions are placed there (without one, they are placed on the
+// live brokers with partition 0's replication factor). Unknown topic:
 // UNKNOWN_TOPIC_OR_PARTITION; a topic listed twice: INVALID_REQUEST. validate_only checks and
 // changes nothing. timeout_ms is not used.
 //
@@ -23,7 +26,12 @@ import { topicManagerFor } from '../metadata/topic-manager.js'
 import { resultError } from '../metadata/error-message.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 
-function checkAssignments(topic: CreatePartitionsTopic, current: number, nodeId: number): void {
+/** Single node: the count must match and every new partition must live here alone. */
+function checkLocalAssignments(
+  topic: CreatePartitionsTopic,
+  current: number,
+  nodeId: number,
+): void {
   if (topic.assignments === null) return
   const adding = topic.count - current
   if (topic.assignments.length !== adding) {
@@ -54,8 +62,11 @@ async function growOne(
       throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic.name}' does not exist`)
     }
     // Assignment counts only make sense for a growing topic; the manager reports shrinking.
-    if (topic.count > info.partitions) checkAssignments(topic, info.partitions, ctx.broker.nodeId)
-    await manager.addPartitions(topic.name, topic.count, { validateOnly })
+    // Cluster mode: the cluster store checks the assignments against the registered brokers.
+    if (topic.count > info.partitions && ctx.broker.cluster === undefined)
+      checkLocalAssignments(topic, info.partitions, ctx.broker.nodeId)
+    const assignments = topic.assignments?.map((a) => [...a.brokerIds])
+    await manager.addPartitions(topic.name, topic.count, { validateOnly, assignments })
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
     return { name: topic.name, ...resultError(err) }

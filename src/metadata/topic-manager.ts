@@ -26,8 +26,12 @@ export interface Placement {
 /** What the manager needs of the store and the log manager (tests pass small fakes). */
 export type TopicStoreOps = Pick<
   TopicStore,
-  'get' | 'list' | 'create' | 'delete' | 'addPartitions' | 'setConfigs'
+  'get' | 'list' | 'create' | 'delete' | 'setConfigs'
 > & {
+  /** Grows a topic; cluster stores place the new partitions (on `assignments` when given). */
+  addPartitions(name: string, total: number, assignments?: number[][]): Promise<TopicInfo>
+  /** Cluster stores: the replicas a growth would give the new partitions; throws when it cannot. */
+  planGrowth?(name: string, total: number, assignments?: number[][]): number[][]
   /** Cluster stores: create with a placement. */
   createPlaced?(
     name: string,
@@ -172,8 +176,15 @@ export class TopicManager {
     })
   }
 
-  /** Grows a topic to `total` partitions (never shrinks). */
-  addPartitions(name: string, total: number, options: ValidateOnlyOption = {}): Promise<TopicInfo> {
+  /**
+   * Grows a topic to `total` partitions (never shrinks). `assignments` (cluster stores) places
+   * the new partitions; the caller checks what a single node accepts.
+   */
+  addPartitions(
+    name: string,
+    total: number,
+    options: ValidateOnlyOption & { assignments?: number[][] } = {},
+  ): Promise<TopicInfo> {
     return this.serialised(async () => {
       const info = this.store.get(name)
       if (info === undefined) {
@@ -194,10 +205,11 @@ export class TopicManager {
           `number of partitions ${total} is above the limit ${MAX_PARTITIONS_PER_TOPIC}`,
         )
       }
+      this.store.planGrowth?.(name, total, options.assignments)
       if (options.validateOnly === true) return { ...info, partitions: total }
       const before = info.partitions
       const overrides = parseTopicConfigs(info.configs)
-      const updated = await this.store.addPartitions(name, total)
+      const updated = await this.store.addPartitions(name, total, options.assignments)
       this.logs.setTopicConfig(name, overrides)
       for (let p = before; p < total; p++) this.logs.create(name, p, overrides)
       return updated

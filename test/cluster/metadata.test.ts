@@ -6,6 +6,15 @@ import { Kafka, logLevel } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { partitionForGroup } from '../../src/group/records.js'
 import {
+  CreatePartitionsRequestSchema,
+  CreatePartitionsResponseSchema,
+} from '../../src/protocol/messages/create-partitions.js'
+import type {
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+} from '../../src/protocol/messages/create-partitions.js'
+import { ErrorCode } from '../../src/protocol/errors.js'
+import {
   InitProducerIdRequestSchema,
   InitProducerIdResponseSchema,
 } from '../../src/protocol/messages/init-producer-id.js'
@@ -17,6 +26,7 @@ import { startBrokerProcess } from '../helpers/broker-process.js'
 import { runKcat } from '../helpers/kcat.js'
 import {
   consume,
+  createTopic,
   findCoordinator,
   metadataFrom,
   produce,
@@ -24,8 +34,15 @@ import {
   useCluster,
   withAdmin,
 } from './fixture.js'
+import type { PartitionMeta } from './fixture.js'
 
 const fx = useCluster(3)
+
+/** Partitions of `topic` as `bootstrap` sees them, in partition order. */
+async function partitionsOf(bootstrap: string, topic: string): Promise<PartitionMeta[]> {
+  const parts = (await metadataFrom(bootstrap, [topic])).topics[0]?.partitions ?? []
+  return [...parts].sort((a, b) => a.partitionIndex - b.partitionIndex)
+}
 
 describe('cluster metadata', () => {
   it('a topic created through one broker shows spread leaders and full ISR everywhere', async () => {
@@ -218,6 +235,89 @@ describe('cluster topic lifecycle', () => {
     } finally {
       await admin.disconnect()
     }
+  })
+
+  it('places partitions on manual assignments (one replication factor per topic), and adds more than etcd takes in one txn', async () => {
+    const first = fx.cluster.brokers[0]?.bootstrap ?? ''
+    const uneven = await withAdmin(first, (c) =>
+      c.createTopics({
+        topics: [
+          {
+            name: 'uneven',
+            numPartitions: -1,
+            replicationFactor: -1,
+            assignments: [
+              { partitionIndex: 0, brokerIds: [1, 2] },
+              { partitionIndex: 1, brokerIds: [3] },
+            ],
+            configs: [],
+          },
+        ],
+      }),
+    )
+    expect(uneven.topics[0]?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(await createTopic(first, 'placed', { replicationFactor: 2 })).toBe(0)
+    const grow = (count: number, assignments: number[][] | null, validateOnly = false) =>
+      withAdmin(first, (c) =>
+        c.any.sendAt<CreatePartitionsRequest, CreatePartitionsResponse>(
+          CreatePartitionsRequestSchema,
+          CreatePartitionsResponseSchema,
+          3,
+          {
+            topics: [
+              {
+                name: 'placed',
+                count,
+                assignments:
+                  assignments === null ? null : assignments.map((brokerIds) => ({ brokerIds })),
+              },
+            ],
+            timeoutMs: 5000,
+            validateOnly,
+          },
+        ),
+      ).then((res) => res.results[0]?.errorCode)
+    // Kafka's rules: as many replicas as the topic's partitions have, distinct, registered.
+    expect(await grow(2, [[1, 2, 3]])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(await grow(2, [[3, 3]])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(await grow(2, [[3, 9]])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(await grow(3, [[3, 1]])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(
+      await grow(
+        3,
+        [
+          [3, 1],
+          [2, 3],
+        ],
+        true,
+      ),
+    ).toBe(0)
+    expect((await partitionsOf(first, 'placed')).length).toBe(1)
+    expect(
+      await grow(3, [
+        [3, 1],
+        [2, 3],
+      ]),
+    ).toBe(0)
+    for (const b of fx.cluster.brokers) {
+      const parts = await until(`placed partitions on ${b.bootstrap}`, async () => {
+        const ps = await partitionsOf(b.bootstrap, 'placed')
+        return ps.length === 3 && ps.every((p) => p.leaderId >= 0) ? ps : undefined
+      })
+      expect(parts.map((p) => [...p.replicaNodes])).toEqual([
+        parts[0]?.replicaNodes,
+        [3, 1],
+        [2, 3],
+      ])
+    }
+    // 200 new partitions: more operations than a default etcd (--max-txn-ops 128) takes at once.
+    expect(await grow(203, null)).toBe(0)
+    await until('203 partitions with leaders', async () => {
+      const ps = await partitionsOf(first, 'placed')
+      return ps.length === 203 && ps.every((p) => p.leaderId >= 0 && p.replicaNodes.length === 2)
+        ? true
+        : undefined
+    })
   })
 
   // Last in the file: from here on the cluster has four brokers.

@@ -122,8 +122,6 @@ async function spawnEtcd(
       peer,
       '--initial-cluster',
       `test=${peer}`,
-      '--max-txn-ops',
-      '10000',
       '--log-level',
       'error',
     ],
