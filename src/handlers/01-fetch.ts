@@ -51,6 +51,7 @@ function fetchTarget(
       replicaId,
       p.fetchOffset,
       p.currentLeaderEpoch,
+      p.logStartOffset,
     )
     return { log, maxOffset: log.logEndOffset }
   }

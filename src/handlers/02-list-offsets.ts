@@ -20,7 +20,7 @@ import type { HandlerDef } from '../server/handler.js'
 export const LATEST_TIMESTAMP = -1
 export const EARLIEST_TIMESTAMP = -2
 export const MAX_TIMESTAMP = -3
-/** Leader epoch of every partition until replication exists (issue 7). */
+/** Leader epoch of every partition of a single node (cluster mode answers the leader's epochs). */
 export const LEADER_EPOCH = 0
 
 export interface LogLookup {

@@ -7,8 +7,9 @@
 //
 // Cluster mode: a group's coordinator is the leader of its __consumer_offsets partition
 // (COORDINATOR_NOT_AVAILABLE while that partition has no live leader). The first group lookup
-// creates __consumer_offsets (RF = min(offsets.topic.replication.factor, live brokers)), so a
-// cluster started one broker at a time does not get an RF=1 offsets topic.
+// creates __consumer_offsets (RF = min(offsets.topic.replication.factor, live brokers)) rather
+// than at start-up, so a cluster started one broker at a time gets its full RF as long as the
+// first group lookup comes once the brokers are up.
 //
 // Version notes: v0 key only (group); v1 adds key_type, throttle time and error message; v3
 // flexible; v4 (KIP-699) batches keys in coordinator_keys and answers one entry per key. v0 stays

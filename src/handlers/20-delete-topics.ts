@@ -1,10 +1,12 @@
 // DeleteTopics (key 20), versions 0-5.
 //
-// Behaviour: each named topic loses its metadata entry and then its partition logs (files go
-// after file.delete.delay.ms, as LogManager.delete decides). Unknown names are
-// UNKNOWN_TOPIC_OR_PARTITION; a name listed twice gets one INVALID_REQUEST result. With
-// delete.topic.enable=false the answer is TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST (v0-2,
-// which predate that code). timeout_ms is not used: deletion completes before the response.
+// Behaviour: each named topic loses its metadata entry and then its partition logs (directories
+// renamed to *-delete, segment files unlinked or recycled at once, the directories removed in
+// the background; cluster mode: each broker does this when it sees the topic leave etcd).
+// Unknown names are UNKNOWN_TOPIC_OR_PARTITION; a name listed twice gets one INVALID_REQUEST
+// result. With delete.topic.enable=false the answer is TOPIC_DELETION_DISABLED (v3+) or
+// INVALID_REQUEST (v0-2, which predate that code). timeout_ms is not used: deletion completes
+// before the response.
 //
 // Version notes: v1 throttle time; v4 flexible; v5 error_message. v6 (topic ids) is not served.
 import { ErrorCode, KafkaError } from '../protocol/errors.js'

@@ -47,8 +47,8 @@ describe('DeleteRecords handler', () => {
     timeoutMs: 1000,
   })
 
-  it('moves the log start offset and returns the low watermark', () => {
-    const res = handleDeleteRecords(one('r', 0, 4), b.ctx(21, 2))
+  it('moves the log start offset and returns the low watermark', async () => {
+    const res = await handleDeleteRecords(one('r', 0, 4), b.ctx(21, 2))
     expect(res.topics[0]!.partitions[0]).toEqual({
       partitionIndex: 0,
       lowWatermark: 4,
@@ -56,30 +56,34 @@ describe('DeleteRecords handler', () => {
     })
     expect(b.services.logs.get('r', 0)!.logStartOffset).toBe(4)
     // Below the current start: nothing changes.
-    const again = handleDeleteRecords(one('r', 0, 2), b.ctx(21, 2))
+    const again = await handleDeleteRecords(one('r', 0, 2), b.ctx(21, 2))
     expect(again.topics[0]!.partitions[0]!.lowWatermark).toBe(4)
   })
 
-  it('-1 means the high watermark', () => {
-    const res = handleDeleteRecords(one('r', 0, -1), b.ctx(21, 0))
+  it('-1 means the high watermark', async () => {
+    const res = await handleDeleteRecords(one('r', 0, -1), b.ctx(21, 0))
     expect(res.topics[0]!.partitions[0]!.lowWatermark).toBe(10)
     expect(b.services.logs.get('r', 0)!.logStartOffset).toBe(10)
   })
 
-  it('beyond the high watermark or negative: OFFSET_OUT_OF_RANGE; unknown: UNKNOWN_TOPIC_OR_PARTITION', () => {
-    expect(handleDeleteRecords(one('r', 0, 11), b.ctx(21, 1)).topics[0]!.partitions[0]).toEqual({
+  it('beyond the high watermark or negative: OFFSET_OUT_OF_RANGE; unknown: UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    expect(
+      (await handleDeleteRecords(one('r', 0, 11), b.ctx(21, 1))).topics[0]!.partitions[0],
+    ).toEqual({
       partitionIndex: 0,
       lowWatermark: -1,
       errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
     })
     expect(
-      handleDeleteRecords(one('r', 0, -2), b.ctx(21, 1)).topics[0]!.partitions[0]!.errorCode,
+      (await handleDeleteRecords(one('r', 0, -2), b.ctx(21, 1))).topics[0]!.partitions[0]!
+        .errorCode,
     ).toBe(ErrorCode.OFFSET_OUT_OF_RANGE)
     expect(
-      handleDeleteRecords(one('r', 2, 0), b.ctx(21, 1)).topics[0]!.partitions[0]!.errorCode,
+      (await handleDeleteRecords(one('r', 2, 0), b.ctx(21, 1))).topics[0]!.partitions[0]!.errorCode,
     ).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     expect(
-      handleDeleteRecords(one('nope', 0, 0), b.ctx(21, 1)).topics[0]!.partitions[0]!.errorCode,
+      (await handleDeleteRecords(one('nope', 0, 0), b.ctx(21, 1))).topics[0]!.partitions[0]!
+        .errorCode,
     ).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     expect(b.services.logs.get('r', 0)!.logStartOffset).toBe(0)
   })

@@ -14,10 +14,12 @@ interface Follower {
   lastCaughtUpTime: number
   lastFetchTime: number
   lastFetchLeaderLeo: number
+  /** Its log start offset as its fetches report it; -1 = unknown (DeleteRecords' low watermark). */
+  logStartOffset: number
 }
 
 function newFollower(lastCaughtUpTime: number): Follower {
-  return { leo: -1, lastCaughtUpTime, lastFetchTime: 0, lastFetchLeaderLeo: -1 }
+  return { leo: -1, lastCaughtUpTime, lastFetchTime: 0, lastFetchLeaderLeo: -1, logStartOffset: -1 }
 }
 
 export interface LeaderStateOptions {
@@ -90,10 +92,26 @@ export class LeaderState {
     this.o.onChange(this, moved)
   }
 
-  /** A follower fetched from fetchOffset: that is its log end offset (Kafka's updateFetchState). */
-  recordFetch(replicaId: number, fetchOffset: number): void {
+  /**
+   * The lowest log start offset of this leader and the followers whose fetches reported one,
+   * counting only followers `counts` accepts (Kafka: those on live brokers). DeleteRecords is
+   * complete once this reaches its offset.
+   */
+  lowWatermark(counts: (replicaId: number) => boolean): number {
+    let low = this.o.log.logStartOffset
+    for (const [id, f] of this.followers)
+      if (f.logStartOffset >= 0 && counts(id)) low = Math.min(low, f.logStartOffset)
+    return low
+  }
+
+  /**
+   * A follower fetched from fetchOffset: that is its log end offset (Kafka's updateFetchState);
+   * `logStartOffset` is the one its request reported (-1: none).
+   */
+  recordFetch(replicaId: number, fetchOffset: number, logStartOffset = -1): void {
     const f = this.followers.get(replicaId)
     if (f === undefined || this.stopped) return
+    if (logStartOffset >= 0) f.logStartOffset = logStartOffset
     const now = this.o.clock()
     const leaderLeo = this.o.log.logEndOffset
     if (fetchOffset >= leaderLeo) f.lastCaughtUpTime = Math.max(f.lastCaughtUpTime, now)

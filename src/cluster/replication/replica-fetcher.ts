@@ -396,5 +396,10 @@ export class ReplicaFetcher {
     }
     const hw = Math.min(p.highWatermark, log.logEndOffset)
     if (hw > log.highWatermark) log.highWatermark = hw
+    // The leader's log start moved (DeleteRecords, retention): follow it, as far as this
+    // replica's high watermark (Kafka's maybeIncrementLogStartOffset on the follower); the next
+    // fetch reports the new start, which completes a DeleteRecords waiting on the leader.
+    const start = Math.min(p.logStartOffset, log.highWatermark)
+    if (start > log.logStartOffset) log.deleteRecordsBefore(start)
   }
 }

@@ -31,6 +31,8 @@ export interface ReplicaManagerOptions {
 }
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+/** How often a DeleteRecords waiting for its followers looks at their reported log starts. */
+const DELETE_RECORDS_POLL_MS = 20
 
 /** KIP-320 fencing against the partition's leader epoch; -1 = not checked. */
 export function checkEpoch(current: number, actual: number): void {
@@ -192,19 +194,51 @@ export class ReplicaManager {
     return this.producePurgatory.wait(topic, partition, requiredOffset, min, timeoutMs)
   }
 
-  /** A follower's fetch on the leader: checks, then its fetch offset becomes its LEO. */
+  /**
+   * A follower's fetch on the leader: checks, then its fetch offset becomes its LEO and the log
+   * start offset it reports is noted (for DeleteRecords).
+   */
   followerFetch(
     topic: string,
     partition: number,
     replicaId: number,
     fetchOffset: number,
     currentLeaderEpoch: number,
+    logStartOffset = -1,
   ): PartitionLog {
     const l = this.leaderOrThrow(topic, partition, currentLeaderEpoch)
     if (!l.replicas.includes(replicaId))
       throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `broker ${replicaId} is not a replica`)
-    l.recordFetch(replicaId, fetchOffset)
+    l.recordFetch(replicaId, fetchOffset, logStartOffset)
     return l.log
+  }
+
+  /**
+   * DeleteRecords on the leader (Kafka's DelayedDeleteRecords): the leader's log start moves at
+   * once, followers move theirs when their next fetch response carries it; resolves with the
+   * low watermark once every replica on a live broker reported a log start >= offset. Rejects
+   * with REQUEST_TIMED_OUT after timeoutMs, NOT_LEADER_OR_FOLLOWER when the leadership ends.
+   */
+  async deleteRecords(
+    topic: string,
+    partition: number,
+    offset: number,
+    timeoutMs: number,
+  ): Promise<number> {
+    const l = this.leaderOrThrow(topic, partition)
+    if (offset > l.log.logStartOffset) l.log.deleteRecordsBefore(offset)
+    const live = (id: number): boolean => this.o.control.broker(id) !== undefined
+    const deadline = Date.now() + Math.max(0, timeoutMs)
+    for (;;) {
+      if (l.isStopped || this.leaders.get(key(topic, partition)) !== l)
+        throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic}-${partition}`)
+      const low = l.lowWatermark(live)
+      if (low >= offset) return low
+      if (Date.now() >= deadline)
+        throw new KafkaError('REQUEST_TIMED_OUT', `low watermark ${low} < ${offset}`)
+      // An admin request: polling the followers' reports beats another purgatory here.
+      await new Promise((r) => setTimeout(r, DELETE_RECORDS_POLL_MS))
+    }
   }
 
   /** Consumers (and OffsetForLeaderEpoch) talk to the leader only. */

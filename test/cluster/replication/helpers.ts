@@ -1,5 +1,5 @@
 // In-process replication fixtures: single-node brokers whose services get a ReplicaManager over a
-// FakeCluster, plus small Produce/Fetch calls over the admin client's connection.
+// FakeCluster, plus small Produce/Fetch/DeleteRecords calls over the admin client's connection.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,6 +10,14 @@ import type { Broker } from '../../../src/broker.js'
 import { ReplicaManager } from '../../../src/cluster/replication/replica-manager.js'
 import { loadBrokerConfig } from '../../../src/config/broker-config.js'
 import { buildRecordBatch } from '../../../src/log/batch-builder.js'
+import {
+  DeleteRecordsRequestSchema,
+  DeleteRecordsResponseSchema,
+} from '../../../src/protocol/messages/delete-records.js'
+import type {
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
+} from '../../../src/protocol/messages/delete-records.js'
 import { FetchRequestSchema, FetchResponseSchema } from '../../../src/protocol/messages/fetch.js'
 import type { FetchRequest, FetchResponse } from '../../../src/protocol/messages/fetch.js'
 import {
@@ -121,6 +129,21 @@ export async function consume(
   )
   const p = res.responses[0].partitions[0]
   return { errorCode: p.errorCode, highWatermark: p.highWatermark, bytes: p.records?.length ?? 0 }
+}
+
+export async function deleteRecords(
+  conn: KafkaConnection,
+  topic: string,
+  offset: number,
+  timeoutMs = 5000,
+): Promise<{ errorCode: number; lowWatermark: number }> {
+  const res = await conn.send<DeleteRecordsRequest, DeleteRecordsResponse>(
+    DeleteRecordsRequestSchema,
+    DeleteRecordsResponseSchema,
+    { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }], timeoutMs },
+  )
+  const p = res.topics[0].partitions[0]
+  return { errorCode: p.errorCode, lowWatermark: p.lowWatermark }
 }
 
 export async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -9,7 +9,16 @@ import { PartitionLog } from '../../../src/log/partition-log.js'
 import { realFileSystem } from '../../../src/log/fs.js'
 import { ErrorCode, KafkaError } from '../../../src/protocol/errors.js'
 import { FakeCluster } from './fake-control.js'
-import { connect, consume, produce, startNode, tmpDir, until, values } from './helpers.js'
+import {
+  connect,
+  consume,
+  deleteRecords,
+  produce,
+  startNode,
+  tmpDir,
+  until,
+  values,
+} from './helpers.js'
 import type { Node } from './helpers.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -170,9 +179,10 @@ describe('replication between in-process brokers', () => {
     return out
   }
 
-  it('acks=all waits for the followers; consumers see data only below the HW', async () => {
+  /** Three nodes; node 1 leads t-0 at epoch 1 with all three in the ISR. */
+  async function ledByNode1(minIsr = 1): Promise<{ cluster: FakeCluster; nodes: Node[] }> {
     const cluster = new FakeCluster()
-    const [n1, n2, n3] = await nodes(3, cluster, 2)
+    const out = await nodes(3, cluster, minIsr)
     cluster.set({
       topic: 't',
       partition: 0,
@@ -181,6 +191,11 @@ describe('replication between in-process brokers', () => {
       leaderEpoch: 1,
       isr: [1, 2, 3],
     })
+    return { cluster, nodes: out }
+  }
+
+  it('acks=all waits for the followers; consumers see data only below the HW', async () => {
+    const [n1, n2, n3] = (await ledByNode1(2)).nodes
     const conn = await connect(n1)
     cleanups.push(() => conn.close())
     for (let i = 0; i < 5; i++) {
@@ -229,6 +244,42 @@ describe('replication between in-process brokers', () => {
       ErrorCode.NOT_ENOUGH_REPLICAS,
     )
     expect((await produce(conn, 't', values('d', 1), 1)).errorCode).toBe(ErrorCode.NONE)
+  })
+
+  it('DeleteRecords: leader only; followers follow its log start; the answer waits for them', async () => {
+    const { cluster, nodes: all } = await ledByNode1()
+    const [n1, n2, n3] = all
+    const conn1 = await connect(n1)
+    const conn2 = await connect(n2)
+    cleanups.push(
+      () => conn1.close(),
+      () => conn2.close(),
+    )
+    for (let i = 0; i < 5; i++)
+      expect((await produce(conn1, 't', values(`m${i}`, 2), -1)).errorCode).toBe(ErrorCode.NONE)
+    const logs = [n1, n2, n3].map((n) => n.broker.services.logs.get('t', 0))
+    expect(await deleteRecords(conn2, 't', 4)).toEqual({
+      errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      lowWatermark: -1,
+    })
+    expect(logs.map((l) => l?.logStartOffset)).toEqual([0, 0, 0])
+    // Answered once every follower reported the new start: all three moved by then.
+    expect(await deleteRecords(conn1, 't', 6)).toEqual({ errorCode: 0, lowWatermark: 6 })
+    expect(logs.map((l) => l?.logStartOffset)).toEqual([6, 6, 6])
+    expect((await consume(conn1, 't', 4)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE)
+    // A live follower that stops fetching holds the low watermark: the request times out, the
+    // leader's start has moved nonetheless.
+    await n3.replication.close()
+    expect(await deleteRecords(conn1, 't', 8, 300)).toEqual({
+      errorCode: ErrorCode.REQUEST_TIMED_OUT,
+      lowWatermark: -1,
+    })
+    expect(logs[0]?.logStartOffset).toBe(8)
+    await until(() => logs[1]?.logStartOffset === 8)
+    // Once its broker is gone it no longer counts.
+    cluster.brokers.delete(3)
+    expect(await deleteRecords(conn1, 't', 8)).toEqual({ errorCode: 0, lowWatermark: 8 })
+    expect(logs[2]?.logStartOffset).toBe(6)
   })
 
   it('a divergent old leader truncates to the new leader’s epoch end offset', async () => {
