@@ -3,9 +3,10 @@
 // that can change live and name the ones that need a restart.
 //
 // Live: the broker-level log.* defaults (every log without a topic override picks up the new
-// retention/segment/flush values; new segments use the new sizes), message.max.bytes, topic
-// auto-creation/deletion and default partition counts (read per request), and
-// connections.max.idle.ms (for new connections).
+// retention/segment/flush/cleaner values; new segments use the new sizes), message.max.bytes,
+// min.insync.replicas (read per acks=all produce), topic auto-creation/deletion and default
+// partition counts (read per request), and connections.max.idle.ms (for new connections). Every
+// key that feeds BrokerConfig.logDefaults must be listed: that object is replaced as a whole.
 
 import { loadBrokerConfig } from './broker-config.js'
 import type { BrokerConfig, ConfigOrigin } from './broker-config.js'
@@ -14,6 +15,7 @@ import type { LogFn } from '../log-fn.js'
 export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'log.segment.bytes',
   'log.roll.ms',
+  'log.segment.ms',
   'log.roll.hours',
   'log.retention.ms',
   'log.retention.minutes',
@@ -27,7 +29,10 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'log.segment.delete.delay.ms',
   'log.preallocate',
   'log.message.timestamp.type',
+  'log.cleaner.delete.retention.ms',
+  'log.cleaner.min.cleanable.ratio',
   'message.max.bytes',
+  'min.insync.replicas',
   'auto.create.topics.enable',
   'delete.topic.enable',
   'num.partitions',
@@ -68,6 +73,7 @@ export function planReload(current: BrokerConfig, next: BrokerConfig): ReloadPla
     deleteTopicEnable: next.deleteTopicEnable,
     numPartitions: next.numPartitions,
     defaultReplicationFactor: next.defaultReplicationFactor,
+    minInsyncReplicas: next.minInsyncReplicas,
     connectionsMaxIdleMs: next.connectionsMaxIdleMs,
     logDefaults: current.logDefaults,
     values,
