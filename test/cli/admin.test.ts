@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir, runSamsa, startBrokerProcess } from '../helpers/broker-process.js'
 import type { BrokerProcess } from '../helpers/broker-process.js'
+import { runKcat } from '../helpers/kcat.js'
 
 let broker: BrokerProcess
 let b: string[]
@@ -163,6 +164,20 @@ describe('samsa produce / consume', () => {
     expect(rec).toMatchObject({ topic: 'rt', partition: Number(p0), offset: 0, key: 'key-0' })
     expect(rec.value).toBe('value 0')
     expect(rec.headers).toMatchObject({ source: 'test' })
+  })
+
+  it('consume decodes what librdkafka compressed with each codec', async () => {
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+      const topic = `z-${codec}`
+      expect((await samsa('topics', 'create', '--topic', topic)).code).toBe(0)
+      const input = Array.from({ length: 20 }, (_, i) => `${codec} record ${i}`).join('\n') + '\n'
+      await runKcat(broker.bootstrap, ['-P', '-t', topic, '-z', codec], input)
+      const r = await samsa('consume', '-t', topic, '--from-beginning', '--max-messages', '20')
+      expect(r.code, r.output).toBe(0)
+      expect(r.output.split('\n').filter((l) => l.startsWith(codec))).toEqual(
+        Array.from({ length: 20 }, (_, i) => `${codec} record ${i}`),
+      )
+    }
   })
 
   it('consume stops after the idle timeout when nothing new arrives', async () => {

@@ -85,7 +85,7 @@ async function readReplica(
         at += readSync(region.fd, buf, at, region.length, region.position)
       r.release()
       chunks.push(buf)
-      offset = parseBatches(buf, values)
+      offset = await parseBatches(buf, values)
     }
     return { bytes: Buffer.concat(chunks), values }
   } finally {
@@ -94,8 +94,8 @@ async function readReplica(
 }
 
 /** Adds the (offset, value) pairs of the whole batches in `buf`; returns the offset after them. */
-function parseBatches(buf: Buffer, out: Map<number, string>): number {
-  for (const r of decodeRecordBatches(buf)) out.set(r.offset, r.value?.toString('utf8') ?? '')
+async function parseBatches(buf: Buffer, out: Map<number, string>): Promise<number> {
+  for (const r of await decodeRecordBatches(buf)) out.set(r.offset, r.value?.toString('utf8') ?? '')
   return nextOffsetAfter(buf) ?? 0
 }
 
@@ -144,7 +144,7 @@ describe('chaos', () => {
             const p = await client.fetch(conn, TOPIC, 0, next, { maxWaitMs: 200 })
             if (p.records === null || p.records.length === 0) continue
             const values = new Map<number, string>()
-            next = Math.max(next, parseBatches(p.records, values))
+            next = Math.max(next, await parseBatches(p.records, values))
             for (const [offset, value] of values) consumed.push({ offset, value })
           } catch {
             await client?.close().catch(() => undefined)

@@ -1,8 +1,9 @@
 // Reads the records of v2 record batches (a Fetch response's records field) for `samsa consume`.
-// Uncompressed and gzip batches (node:zlib) are decoded; other codecs are reported by name. A
-// truncated last batch (Fetch may cut one at max bytes) is ignored; control batches skipped.
+// Every Kafka codec is decoded (gzip, snappy raw or xerial-framed, lz4 frame, zstd: the cleaner's
+// codecs, run on the thread pool). A truncated last batch (Fetch may cut one at max bytes) is
+// ignored; control batches skipped.
 
-import { gunzipSync } from 'node:zlib'
+import { CODEC_NAMES, decompress } from '../../log/cleaner/codecs.js'
 import {
   ATTR_COMPRESSION_MASK,
   ATTR_CONTROL,
@@ -30,8 +31,6 @@ export interface ConsumedRecord {
   value: Buffer | null
   headers: ConsumedHeader[]
 }
-
-const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
 class Cursor {
   constructor(
@@ -97,7 +96,7 @@ function readRecords(
 }
 
 /** The records of every complete batch in `data`, in offset order. */
-export function decodeRecordBatches(data: Buffer | null): ConsumedRecord[] {
+export async function decodeRecordBatches(data: Buffer | null): Promise<ConsumedRecord[]> {
   const out: ConsumedRecord[] = []
   if (data === null) return out
   let pos = 0
@@ -114,12 +113,19 @@ export function decodeRecordBatches(data: Buffer | null): ConsumedRecord[] {
       const count = data.readInt32BE(pos + RECORDS_COUNT)
       let body = data.subarray(pos + HEADER_SIZE, pos + size)
       const codec = attributes & ATTR_COMPRESSION_MASK
-      if (codec === 1) body = gunzipSync(body)
-      else if (codec !== 0)
+      if (codec >= CODEC_NAMES.length)
         throw new ClientError(
-          `batch at offset ${baseOffset} is ${CODECS[codec] ?? `codec ${codec}`}-compressed; ` +
-            'samsa consume decodes only uncompressed and gzip batches (use kcat for others)',
+          `batch at offset ${baseOffset} has unknown compression codec ${codec}`,
         )
+      if (codec !== 0) {
+        try {
+          body = await decompress(codec, body)
+        } catch (err) {
+          throw new ClientError(
+            `batch at offset ${baseOffset}: ${CODEC_NAMES[codec]} data does not decompress (${String(err)})`,
+          )
+        }
+      }
       readRecords(body, count, baseOffset, baseTimestamp, out)
     }
     pos += size

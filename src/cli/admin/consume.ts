@@ -148,7 +148,7 @@ async function consume(c: AdminClient, a: ParsedArgs, io: Output): Promise<numbe
           maxWaitMs: positions.length === 1 ? 500 : 100,
         })
         let lines = ''
-        for (const r of decodeRecordBatches(p.records)) {
+        for (const r of await decodeRecordBatches(p.records)) {
           // A fetch returns whole batches, so records before the asked offset may come back.
           if (r.offset < pos.offset) continue
           if (count >= max) break

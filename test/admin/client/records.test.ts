@@ -1,9 +1,9 @@
 import net from 'node:net'
-import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { AdminClient, parseBootstrap } from '../../../src/admin/client/client.js'
 import { decodeRecordBatches, nextOffsetAfter } from '../../../src/admin/client/records.js'
 import { murmur2 } from '../../../src/cli/admin/produce.js'
+import { CODEC_NAMES, compress } from '../../../src/log/cleaner/codecs.js'
 import { buildRecordBatch } from '../../../src/log/batch-builder.js'
 import {
   ATTRIBUTES,
@@ -29,9 +29,9 @@ function batch(baseOffset: number, n: number, control = false): Buffer {
 }
 
 describe('record batch decoding', () => {
-  it('decodes keys, values, headers, offsets and timestamps of v2 batches', () => {
+  it('decodes keys, values, headers, offsets and timestamps of v2 batches', async () => {
     const data = Buffer.concat([batch(10, 3), batch(13, 2)])
-    const recs = decodeRecordBatches(data)
+    const recs = await decodeRecordBatches(data)
     expect(recs.map((r) => r.offset)).toEqual([10, 11, 12, 13, 14])
     expect(recs[0]?.key?.toString()).toBe('k0')
     expect(recs[1]?.key).toBeNull()
@@ -41,30 +41,46 @@ describe('record batch decoding', () => {
     expect(nextOffsetAfter(data)).toBe(15)
   })
 
-  it('ignores a truncated last batch and skips control batches', () => {
+  it('ignores a truncated last batch and skips control batches', async () => {
     const data = Buffer.concat([batch(0, 2), batch(2, 1, true), batch(3, 4)])
     const cut = data.subarray(0, data.length - 5)
-    const recs = decodeRecordBatches(cut)
+    const recs = await decodeRecordBatches(cut)
     expect(recs.map((r) => r.offset)).toEqual([0, 1])
     // the control batch still moves the position on
     expect(nextOffsetAfter(cut)).toBe(3)
   })
 
-  it('decodes gzip batches and names other codecs', () => {
+  it('decodes batches of every codec, and names a batch that does not decompress', async () => {
     const plain = batch(5, 3)
-    const body = gzipSync(plain.subarray(HEADER_SIZE))
-    const gz = Buffer.concat([plain.subarray(0, HEADER_SIZE), body])
-    gz.writeInt32BE(gz.length - LOG_OVERHEAD, LENGTH)
-    gz.writeInt16BE(1, ATTRIBUTES)
-    expect(decodeRecordBatches(gz).map((r) => r.value?.toString())).toEqual([
-      'value-5',
-      'value-6',
-      'value-7',
-    ])
-    const zstd = Buffer.from(plain)
-    zstd.writeInt16BE(4, ATTRIBUTES)
-    writeInt64(zstd, 0, 99)
-    expect(() => decodeRecordBatches(zstd)).toThrow(/offset 99 is zstd-compressed/)
+    /** `plain` with its records compressed by `codec` (header length and attributes fixed up). */
+    const compressed = async (codec: number, xerialSnappy = false): Promise<Buffer> => {
+      const body = await compress(codec, plain.subarray(HEADER_SIZE), { xerialSnappy })
+      const out = Buffer.concat([plain.subarray(0, HEADER_SIZE), body])
+      out.writeInt32BE(out.length - LOG_OVERHEAD, LENGTH)
+      out.writeInt16BE(codec, ATTRIBUTES)
+      return out
+    }
+    const cases: Array<[number, boolean]> = [
+      [1, false],
+      [2, false],
+      [2, true],
+      [3, false],
+      [4, false],
+    ]
+    for (const [codec, xerial] of cases) {
+      const recs = await decodeRecordBatches(await compressed(codec, xerial))
+      expect(
+        recs.map((r) => r.value?.toString()),
+        CODEC_NAMES[codec],
+      ).toEqual(['value-5', 'value-6', 'value-7'])
+    }
+    // Records claimed to be zstd that are not: the batch is named, nothing is returned.
+    const fake = Buffer.from(plain)
+    fake.writeInt16BE(4, ATTRIBUTES)
+    writeInt64(fake, 0, 99)
+    await expect(decodeRecordBatches(fake)).rejects.toThrow(/offset 99: zstd data does not/)
+    fake.writeInt16BE(6, ATTRIBUTES)
+    await expect(decodeRecordBatches(fake)).rejects.toThrow(/unknown compression codec 6/)
   })
 })
 
