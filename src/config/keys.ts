@@ -230,7 +230,7 @@ export const KEY_DEFS: readonly KeyDef[] = [
     key: 'auto.create.topics.enable',
     kind: 'bool',
     default: 'true',
-    doc: 'create unknown topics on metadata/produce',
+    doc: 'create unknown topics named in Metadata requests',
   },
   { key: 'delete.topic.enable', kind: 'bool', default: 'true', doc: 'allow DeleteTopics' },
   {
