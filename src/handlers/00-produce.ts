@@ -5,6 +5,9 @@
 // keep the request bytes once handle() returns, even when it returns a promise (the acks=all
 // replication wait): the frame is a view of the connection's read buffer, which the next socket
 // read overwrites (server/frame-reader.ts).
+//
+// acks=-1 on a single node: the ISR is this node alone, so a topic whose min.insync.replicas is
+// above 1 answers NOT_ENOUGH_REPLICAS without appending, as a one-broker Kafka does.
 import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js'
 import { ProduceRequestSchema, ProduceResponseSchema } from '../protocol/messages/produce.js'
 import type {
@@ -105,10 +108,14 @@ export function produce(
         if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
         const batch = checkSingleBatch(p.records)
         // Cluster mode: only the leader appends, stamping its epoch into the batch.
-        const leaderEpoch =
-          replication === undefined
-            ? LEADER_EPOCH
-            : replication.checkProduce(topic.name, p.index, request.acks).leaderEpoch
+        let leaderEpoch = LEADER_EPOCH
+        if (replication !== undefined)
+          leaderEpoch = replication.checkProduce(topic.name, p.index, request.acks).leaderEpoch
+        else if (request.acks === -1 && log.config.minInsyncReplicas > 1)
+          throw new KafkaError(
+            'NOT_ENOUGH_REPLICAS',
+            `ISR 1 < min.insync.replicas ${log.config.minInsyncReplicas}`,
+          )
         const info = log.append(batch, { leaderEpoch })
         if (!info.duplicate)
           traffic?.produced(topic.name, batch.length, info.lastOffset - info.firstOffset + 1)

@@ -196,6 +196,22 @@ describe('Produce handler', () => {
     expect(gap.errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
   })
 
+  it('acks=all with min.insync.replicas above 1: NOT_ENOUGH_REPLICAS, nothing appended', () => {
+    logs.create('strict', 0, { minInsyncReplicas: 2 })
+    const all = produce(
+      req([{ topic: 'strict', index: 0, records: batch(1) }], { acks: -1 }),
+      9,
+      logs,
+    )
+    expect(parts(all.response)[0]?.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS)
+    expect(logs.get('strict', 0)?.logEndOffset).toBe(0)
+    const one = produce(req([{ topic: 'strict', index: 0, records: batch(1) }]), 9, logs)
+    expect(parts(one.response)[0]?.errorCode).toBe(ErrorCode.NONE)
+    // The default (1) accepts acks=all.
+    const dflt = produce(req([{ index: 0, records: batch(1) }], { acks: -1 }), 9, logs)
+    expect(parts(dflt.response)[0]?.errorCode).toBe(ErrorCode.NONE)
+  })
+
   it('acks=0: no response, and the connection is closed when a partition failed', () => {
     const ctx = { apiVersion: 7, broker: { logs } as unknown as BrokerServices } as RequestContext
     expect(
