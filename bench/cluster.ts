@@ -1,11 +1,13 @@
 // Cluster-mode figures on this machine: etcd and three broker processes started here.
 // - Produce throughput and broker CPU-seconds per GB (user+system time summed over the three
 //   broker processes, read from /proc/<pid>/stat) with RF=3 acks=all vs RF=1 acks=1, one
-//   partition, `samsa perf produce` sending to the partition's leader.
+//   partition (or --partitions N, all led by broker 1 through a manual assignment, so that one
+//   `samsa perf produce` drives them), `samsa perf produce` sending to the leader.
 // - Failover: time from a leader's SIGKILL to the first successful acks=all write on the new
 //   leader (2 s broker sessions, so most of it is the lease expiring).
 //
 // Run: npm run build:ts && node dist/bench/cluster.js [--messages 300000] [--message-size 1000]
+//      [--partitions 1]
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -26,6 +28,7 @@ function arg(name: string, fallback: number): number {
 
 const MESSAGES = arg('messages', 300_000)
 const SIZE = arg('message-size', 1000)
+const PARTITIONS = arg('partitions', 1)
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -137,16 +140,24 @@ async function leaderOf(bootstrap: string, topic: string, isr: number): Promise<
   throw new Error(`no leader for ${topic}`)
 }
 
+/** One partition placed by the cluster, or PARTITIONS all on brokers [1..rf] (1 leads). */
 async function createTopic(bootstrap: string, name: string, rf: number): Promise<void> {
   const c = await AdminClient.connect(bootstrap)
+  const replicas = Array.from({ length: rf }, (_, i) => i + 1)
+  const placed = PARTITIONS > 1
   try {
     const res = await c.createTopics({
       topics: [
         {
           name,
-          numPartitions: 1,
-          replicationFactor: rf,
-          assignments: [],
+          numPartitions: placed ? -1 : 1,
+          replicationFactor: placed ? -1 : rf,
+          assignments: placed
+            ? Array.from({ length: PARTITIONS }, (_, i) => ({
+                partitionIndex: i,
+                brokerIds: replicas,
+              }))
+            : [],
           configs: [],
         },
       ],
@@ -178,6 +189,7 @@ async function produceRun(brokers: Broker[], name: string, rf: number, acks: str
     process.execPath,
     [BIN, 'perf', 'produce', '--topic', name, '--bootstrap-server', target.bootstrap]
       .concat(['--messages', String(MESSAGES), '--message-size', String(SIZE), '--acks', acks])
+      .concat(['--partitions', String(PARTITIONS)])
       .concat(['--json']),
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   )
@@ -252,7 +264,7 @@ async function main(): Promise<void> {
         .toString()
         .padStart(10)} ${r.p99Ms.toFixed(1).padStart(8)} ${r.cpuPerGb.toFixed(1).padStart(10)}`
     process.stdout.write(
-      `cluster bench: 3 brokers + etcd on ${os.cpus().length} cores, ${MESSAGES} x ${SIZE} B, 1 partition\n` +
+      `cluster bench: 3 brokers + etcd on ${os.cpus().length} cores, ${MESSAGES} x ${SIZE} B, ${PARTITIONS} partition(s)\n` +
         `${'mode'.padEnd(18)} ${'MB/s'.padStart(8)} ${'msgs/s'.padStart(10)} ${'p99 ms'.padStart(8)} ${'CPU-s/GB'.padStart(10)}\n` +
         `${fmt(rf3, 'RF=3 acks=all')}\n${fmt(rf1, 'RF=1 acks=1')}\n` +
         `failover: SIGKILL of leader ${fo.from} -> first acks=all write on leader ${fo.to}: ${fo.ms} ms\n`,

@@ -19,7 +19,7 @@ import { FetchRequestSchema } from '../../protocol/messages/fetch.js'
 import { Writer, concatChunks } from '../../protocol/primitives/writer.js'
 import { BatchScanner } from './batch-scan.js'
 import { FETCH_VERSION, walkFetchResponse } from './fetch-response.js'
-import { FetchSessionClient } from './fetch-session.js'
+import { FetchSessionClient } from '../../admin/client/fetch-session.js'
 import type { FetchPartitionVisitor } from './fetch-response.js'
 import { nowMicros } from './frames.js'
 import { Histogram } from './histogram.js'
@@ -111,7 +111,9 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
       { maxWaitMs: 100, maxBytes, partitionMaxBytes: perPartition },
     )
     const requested = request.topics[0]?.partitions ?? []
-    const session = new FetchSessionClient(requested)
+    // Every partition, always wanted; the session client sends the ones whose offset moved.
+    const wanted = [{ topic: options.topic, partitions: [...requested] }]
+    const session = new FetchSessionClient()
     let receivedAt = 0
     const visit: FetchPartitionVisitor = (partition, errorCode, frame, start, end) => {
       if (errorCode !== 0)
@@ -130,7 +132,7 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
       new Promise<void>((resolve, reject) => {
         for (let i = 0; i < requested.length; i++)
           (requested[i] as { fetchOffset: number }).fetchOffset = offsets[i] as number
-        session.prepare(request)
+        session.prepare(request, wanted)
         const frame = concatChunks(
           encodeRequest(
             writer,

@@ -3,8 +3,14 @@
 // OffsetForLeaderEpoch (KIP-101/279: truncate to the end offset of the last common epoch), then
 // fetches from the log end offset with replica_id = own node id, appends what arrives with the
 // leader's offsets and epochs kept, and sets the follower high watermark to
-// min(leader HW, own LEO). Errors back off; stop() ends the loop and closes the connection.
+// min(leader HW, own LEO). Fetches run in an incremental fetch session (KIP-227, as Kafka's
+// followers do): after the first full fetch only partitions whose offset, log start or epoch moved
+// are sent, and the leader answers only partitions that changed. A partition that cannot be
+// fetched now (truncating, backing off, offline) is forgotten by the session until it can, so the
+// leader never takes a stale cached offset for its log end. Errors back off; stop() ends the loop
+// and closes the connection.
 import { KafkaConnection } from '../../admin/client/connection.js'
+import { FetchSessionClient } from '../../admin/client/fetch-session.js'
 import { KafkaError, errorName } from '../../protocol/errors.js'
 import { FetchRequestSchema, FetchResponseSchema } from '../../protocol/messages/fetch.js'
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js'
@@ -113,6 +119,7 @@ export class ReplicaFetcher {
   private wake: (() => void) | null = null
   private readonly maxWaitMs: number
   private readonly backoffMs: number
+  private readonly session = new FetchSessionClient()
 
   constructor(private readonly o: FetcherOptions) {
     this.leaderId = o.leader.nodeId
@@ -126,6 +133,11 @@ export class ReplicaFetcher {
 
   get size(): number {
     return this.partitions.size
+  }
+
+  /** Fetches sent in an incremental session (only changed partitions named). */
+  get incrementalFetches(): number {
+    return this.session.incrementalFetches
   }
 
   states(): FetchPartitionState[] {
@@ -216,6 +228,8 @@ export class ReplicaFetcher {
         })
         this.conn?.close()
         this.conn = null
+        // The last request may or may not have reached the leader: start the session over.
+        this.session.reset()
         await this.sleep(this.backoffMs)
       }
     }
@@ -329,15 +343,18 @@ export class ReplicaFetcher {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [...byTopic.values()],
+      topics: [],
       forgottenTopicsData: [],
       rackId: '',
     }
+    this.session.prepare(request, [...byTopic.values()])
     const res = await conn.send<FetchRequest, FetchResponse>(
       FetchRequestSchema,
       FetchResponseSchema,
       request,
     )
+    // A lost session: the next round fetches in full and opens a new one.
+    if (!this.session.answered(res.errorCode, res.sessionId)) return true
     if (res.errorCode !== 0) throw new KafkaError('UNKNOWN_SERVER_ERROR', errorName(res.errorCode))
     for (const t of res.responses) {
       for (const p of t.partitions) {

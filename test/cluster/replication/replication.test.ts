@@ -206,6 +206,9 @@ describe('replication between in-process brokers', () => {
     expect(l1?.highWatermark).toBe(10)
     await until(() => n2.broker.services.logs.get('t', 0)?.logEndOffset === 10)
     await until(() => n3.broker.services.logs.get('t', 0)?.highWatermark === 10)
+    // The followers fetch in incremental sessions (KIP-227) on the leader.
+    await until(() => (n2.replication.fetcherFor(1)?.incrementalFetches ?? 0) > 2)
+    expect(n1.broker.services.fetchSessions.size).toBe(2)
     const read = await consume(conn, 't', 0, 1)
     expect(read.errorCode).toBe(ErrorCode.NONE)
     expect(read.highWatermark).toBe(10)
