@@ -7,7 +7,7 @@
 //   leader (2 s broker sessions, so most of it is the lease expiring).
 //
 // Run: npm run build:ts && node dist/bench/cluster.js [--messages 300000] [--message-size 1000]
-//      [--partitions 1]
+//      [--partitions 1] [--rate MSGS_PER_SEC (0: as fast as it goes)]
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -29,6 +29,7 @@ function arg(name: string, fallback: number): number {
 const MESSAGES = arg('messages', 300_000)
 const SIZE = arg('message-size', 1000)
 const PARTITIONS = arg('partitions', 1)
+const RATE = arg('rate', 0)
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -190,6 +191,7 @@ async function produceRun(brokers: Broker[], name: string, rf: number, acks: str
     [BIN, 'perf', 'produce', '--topic', name, '--bootstrap-server', target.bootstrap]
       .concat(['--messages', String(MESSAGES), '--message-size', String(SIZE), '--acks', acks])
       .concat(['--partitions', String(PARTITIONS)])
+      .concat(RATE > 0 ? ['--rate', String(RATE)] : [])
       .concat(['--json']),
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   )
@@ -264,7 +266,7 @@ async function main(): Promise<void> {
         .toString()
         .padStart(10)} ${r.p99Ms.toFixed(1).padStart(8)} ${r.cpuPerGb.toFixed(1).padStart(10)}`
     process.stdout.write(
-      `cluster bench: 3 brokers + etcd on ${os.cpus().length} cores, ${MESSAGES} x ${SIZE} B, ${PARTITIONS} partition(s)\n` +
+      `cluster bench: 3 brokers + etcd on ${os.cpus().length} cores, ${MESSAGES} x ${SIZE} B, ${PARTITIONS} partition(s)${RATE > 0 ? `, ${RATE} msgs/s` : ''}\n` +
         `${'mode'.padEnd(18)} ${'MB/s'.padStart(8)} ${'msgs/s'.padStart(10)} ${'p99 ms'.padStart(8)} ${'CPU-s/GB'.padStart(10)}\n` +
         `${fmt(rf3, 'RF=3 acks=all')}\n${fmt(rf1, 'RF=1 acks=1')}\n` +
         `failover: SIGKILL of leader ${fo.from} -> first acks=all write on leader ${fo.to}: ${fo.ms} ms\n`,
