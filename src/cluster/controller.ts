@@ -6,12 +6,14 @@
 // brokers (src/cluster/leader-election.ts): on a broker's disappearance or return, on becoming
 // controller, and periodically for preferred-leader election. Writes CAS on the state's mod
 // revision; a conflict (the leader changed the ISR meanwhile) re-runs the pass shortly after.
+// It also places partitions that a broker dying mid-write left without a state (state-repair.ts).
 
 import { CONTROLLER, encodeState, partitionKey } from './cluster-view.js'
 import type { ClusterView } from './cluster-view.js'
 import type { EtcdStore } from './etcd-store.js'
 import { electLeader } from './leader-election.js'
 import { completeReassignment } from './reassignment.js'
+import { MISSING_STATE_GRACE_MS, MissingStateRepair } from './state-repair.js'
 import type { PartitionState } from './types.js'
 import type { LogFn } from '../log-fn.js'
 
@@ -21,6 +23,8 @@ export interface ControllerOptions {
   preferredLeaderCheckMs?: number
   /** Move leadership back to replicas[0] as soon as it rejoins the ISR. Default true. */
   autoRebalance?: boolean
+  /** How long a partition may lack a state before the controller places it. */
+  missingStateGraceMs?: number
   log?: LogFn
 }
 
@@ -34,6 +38,9 @@ export class Controller {
   private preferredPending = false
   private timer: NodeJS.Timeout | null = null
   private retryTimer: NodeJS.Timeout | null = null
+  private repairTimer: NodeJS.Timeout | null = null
+  private repairing = false
+  private readonly repair: MissingStateRepair
   private readonly log: LogFn
   private readonly changeListeners: Array<(active: boolean) => void> = []
 
@@ -43,6 +50,12 @@ export class Controller {
     private readonly options: ControllerOptions = {},
   ) {
     this.log = options.log ?? (() => undefined)
+    this.repair = new MissingStateRepair(
+      store,
+      view,
+      options.missingStateGraceMs ?? MISSING_STATE_GRACE_MS,
+      this.log,
+    )
   }
 
   get isActive(): boolean {
@@ -82,7 +95,24 @@ export class Controller {
       }, every)
       this.timer.unref()
     }
+    const grace = this.options.missingStateGraceMs ?? MISSING_STATE_GRACE_MS
+    this.repairTimer = setInterval(() => void this.repairMissing(), Math.max(50, grace / 2))
+    this.repairTimer.unref()
     void this.campaign()
+  }
+
+  private async repairMissing(): Promise<void> {
+    if (!this.active || this.stopped || this.repairing || !this.store.sessionAlive) return
+    this.repairing = true
+    try {
+      await this.repair.check()
+    } catch (err) {
+      this.log('warn', 'placing partitions without state failed; retrying', {
+        error: (err as Error).message,
+      })
+    } finally {
+      this.repairing = false
+    }
   }
 
   private async campaign(): Promise<void> {
@@ -215,6 +245,7 @@ export class Controller {
     this.stopped = true
     this.active = false
     if (this.timer !== null) clearInterval(this.timer)
+    if (this.repairTimer !== null) clearInterval(this.repairTimer)
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
   }
 
@@ -222,6 +253,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer !== null) clearInterval(this.timer)
+    if (this.repairTimer !== null) clearInterval(this.repairTimer)
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
     await this.idle()
     if (this.active) {
