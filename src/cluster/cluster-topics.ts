@@ -75,13 +75,14 @@ export class ClusterTopicStore {
   plan(partitions: number, placement: Placement, firstPartition = 0): number[][] {
     if (placement.assignments !== undefined) {
       const live = new Set(this.view.brokers().map((b) => b.nodeId))
-      const rf = placement.assignments[0]?.length
-      for (const [p, replicas] of placement.assignments.entries()) {
-        // Kafka's rule: one replication factor per topic.
+      // Kafka's rule: one replication factor per topic (a growth: the one it already has).
+      const rf = placement.replicationFactor ?? placement.assignments[0]?.length
+      for (const [i, replicas] of placement.assignments.entries()) {
+        const p = firstPartition + i
         if (replicas.length !== rf)
           throw new KafkaError(
             'INVALID_REPLICA_ASSIGNMENT',
-            `partition ${firstPartition + p} has ${replicas.length} replicas, partition ${firstPartition} has ${rf}`,
+            `partition ${p} has ${replicas.length} replicas; the topic's replication factor is ${rf}`,
           )
         if (replicas.length === 0 || new Set(replicas).size !== replicas.length)
           throw new KafkaError(
@@ -142,39 +143,20 @@ export class ClusterTopicStore {
   }
 
   /**
-   * The replica lists of the partitions a growth to `total` adds: `assignments` when given (each
-   * with as many replicas as the topic's partitions have, Kafka's rule), else placed like a
-   * create with partition 0's replication factor. Throws what a CreatePartitions answers.
+   * The replica lists of the partitions a growth from `partitions` (default: as the view has it)
+   * to `total` adds: `assignments` when given, else placed like a create; either way with the
+   * replication factor of the topic's partition 0. Throws what a CreatePartitions answers.
    */
-  planGrowth(name: string, total: number, assignments?: number[][]): number[][] {
-    const current = this.view.topic(name)
-    if (current === undefined)
-      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`)
-    return this.growthPlan(name, current.partitions, total, assignments)
-  }
-
-  private growthPlan(
+  planGrowth(
     name: string,
-    partitions: number,
     total: number,
-    assignments: number[][] | undefined,
+    assignments?: number[][],
+    partitions = this.view.topic(name)?.partitions,
   ): number[][] {
+    if (partitions === undefined)
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`)
     const rf = this.view.partitionState(name, 0)?.replicas.length
-    const adding = total - partitions
-    if (assignments !== undefined) {
-      if (assignments.length !== adding)
-        throw new KafkaError(
-          'INVALID_REPLICA_ASSIGNMENT',
-          `increasing the number of partitions by ${adding} but ${assignments.length} assignments provided`,
-        )
-      const odd = assignments.findIndex((r) => rf !== undefined && r.length !== rf)
-      if (odd >= 0)
-        throw new KafkaError(
-          'INVALID_REPLICA_ASSIGNMENT',
-          `partition ${partitions + odd} has ${assignments[odd]?.length} replicas; the topic's partitions have ${rf}`,
-        )
-    }
-    return this.plan(adding, { replicationFactor: rf, assignments }, partitions)
+    return this.plan(total - partitions, { replicationFactor: rf, assignments }, partitions)
   }
 
   async addPartitions(name: string, total: number, assignments?: number[][]): Promise<TopicInfo> {
@@ -184,7 +166,7 @@ export class ClusterTopicStore {
         'INVALID_PARTITIONS',
         `topic '${name}' has ${current.partitions} partitions; ${total} is not more`,
       )
-    const placed = this.growthPlan(name, current.partitions, total, assignments)
+    const placed = this.planGrowth(name, total, assignments, current.partitions)
     const states = newStates(name, placed, current.partitions)
     const record = { ...current, partitions: total }
     // The record and the first states go in one swap on the record's revision (a concurrent

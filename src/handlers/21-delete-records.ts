@@ -55,13 +55,12 @@ export async function deleteRecordsFrom(
   replication?: DeleteRecordsReplication,
 ): Promise<DeleteRecordsPartitionResult> {
   try {
-    const local = logs.get(topic, p.partitionIndex)
-    if (local === undefined && replication === undefined) {
-      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${p.partitionIndex}`)
-    }
     let low: number
     if (replication === undefined) {
-      const log = local as PartitionLog
+      const log = logs.get(topic, p.partitionIndex)
+      if (log === undefined) {
+        throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${p.partitionIndex}`)
+      }
       const target = targetOffset(log, p)
       low = target <= log.logStartOffset ? log.logStartOffset : log.deleteRecordsBefore(target)
     } else {

@@ -26,21 +26,9 @@ import { topicManagerFor } from '../metadata/topic-manager.js'
 import { resultError } from '../metadata/error-message.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 
-/** Single node: the count must match and every new partition must live here alone. */
-function checkLocalAssignments(
-  topic: CreatePartitionsTopic,
-  current: number,
-  nodeId: number,
-): void {
-  if (topic.assignments === null) return
-  const adding = topic.count - current
-  if (topic.assignments.length !== adding) {
-    throw new KafkaError(
-      'INVALID_REPLICA_ASSIGNMENT',
-      `increasing the number of partitions by ${adding} but ${topic.assignments.length} assignments provided`,
-    )
-  }
-  for (const a of topic.assignments) {
+/** Single node: every new partition must live here alone (the manager checks the count). */
+function checkLocalAssignments(topic: CreatePartitionsTopic, nodeId: number): void {
+  for (const a of topic.assignments ?? []) {
     if (a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId) {
       throw new KafkaError(
         'INVALID_REPLICA_ASSIGNMENT',
@@ -61,11 +49,11 @@ async function growOne(
     if (info === undefined) {
       throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic.name}' does not exist`)
     }
-    // Assignment counts only make sense for a growing topic; the manager reports shrinking.
-    // Cluster mode: the cluster store checks the assignments against the registered brokers.
+    // A shrink is the manager's INVALID_PARTITIONS, whatever the assignments say. Cluster mode:
+    // the cluster store checks the assignments against the registered brokers.
     if (topic.count > info.partitions && ctx.broker.cluster === undefined)
-      checkLocalAssignments(topic, info.partitions, ctx.broker.nodeId)
-    const assignments = topic.assignments?.map((a) => [...a.brokerIds])
+      checkLocalAssignments(topic, ctx.broker.nodeId)
+    const assignments = topic.assignments?.map((a) => a.brokerIds)
     await manager.addPartitions(topic.name, topic.count, { validateOnly, assignments })
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {

@@ -86,16 +86,15 @@ export function stampBatches(
 }
 
 /**
- * Checks a follower's record set (CRCs, contiguity from `endOffset`, as the leader assigned the
- * offsets). Returns the log end offset after it and the number of records.
+ * Checks a follower's record set (CRCs, contiguity from the log's end offset, as the leader
+ * assigned the offsets). Returns the log end offset after it and the number of records.
  */
 export function scanFollowerAppend(
   records: Buffer,
-  endOffset: number,
-  partitionName: string,
+  log: { readonly topic: string; readonly partition: number; readonly logEndOffset: number },
 ): { nextOffset: number; messages: number } {
   const end = records.length
-  let expected = endOffset
+  let expected = log.logEndOffset
   let messages = 0
   for (let pos = 0; pos < end;) {
     const size = validateBatch(records, pos, end, Number.MAX_SAFE_INTEGER)
@@ -103,7 +102,7 @@ export function scanFollowerAppend(
     if (base !== expected) {
       throw new KafkaError(
         'CORRUPT_MESSAGE',
-        `follower append at ${base} but ${partitionName} ends at ${expected}`,
+        `follower append at ${base} but ${log.topic}-${log.partition} ends at ${expected}`,
       )
     }
     expected = base + batchLastOffsetDelta(records, pos) + 1

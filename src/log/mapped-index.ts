@@ -122,8 +122,7 @@ export abstract class MappedIndex {
   }
 
   private openWritable(): void {
-    this.fd = this.fs.open(this.path, this.fs.exists(this.path) ? 'r+' : 'w+')
-    this.fileBytes = this.fs.fstatSize(this.fd)
+    this.fileBytes = this.fs.fstatSize(this.fileFd())
     const existing = Buffer.alloc(this.entries * this.entrySize)
     let got = 0
     while (got < existing.length) {

@@ -245,7 +245,7 @@ export class PartitionLog {
     this.ensureOnline()
     const end = records.length
     if (end === 0) return -1
-    const scan = scanFollowerAppend(records, this.endOffset, `${this.topic}-${this.partition}`)
+    const scan = scanFollowerAppend(records, this)
     const lastOffset = scan.nextOffset - 1
     this.writeBatches(records, this.clock(), lastOffset)
     recordFollowerBatches(records, this.leaderEpochCache, this.producerState)
@@ -268,11 +268,8 @@ export class PartitionLog {
     const maxOffset = Math.min(options.maxOffset ?? this.endOffset, this.endOffset)
     // A caught-up reader (every idle partition of a long poll, twice per poll) allocates nothing.
     if (offset >= maxOffset) return EMPTY_READ
-    return readSegments(this.segments, this.scanner, offset, {
-      maxOffset,
-      maxBytes,
-      minOneBatch: options.minOneBatch ?? true,
-    })
+    const minOneBatch = options.minOneBatch ?? true
+    return readSegments(this.segments, this.scanner, offset, maxOffset, maxBytes, minOneBatch)
   }
 
   /** First batch whose max timestamp >= timestamp: its base offset (clamped to the log start)

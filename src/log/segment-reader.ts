@@ -11,14 +11,6 @@ export interface LogReadResult {
   release(): void
 }
 
-export interface ReadLimits {
-  /** Batches at or past this offset are not read (the high watermark for consumers). */
-  maxOffset: number
-  maxBytes: number
-  /** Kafka's "at least one batch" rule: the first batch is returned even beyond maxBytes. */
-  minOneBatch: boolean
-}
-
 const EMPTY_RELEASE = (): void => {}
 /** Shared by every read that finds nothing: callers only read `regions`. */
 export const EMPTY_READ: LogReadResult = Object.freeze({
@@ -42,15 +34,18 @@ export function segmentIndexFor(segments: readonly LogSegment[], offset: number)
 /**
  * The batches from the one holding `offset` on, as file regions of the segments (one region per
  * segment touched), each segment pinned until release() so that no delete or truncation rewrites
- * bytes a send may still be reading (R9). `offset` must be below limits.maxOffset.
+ * bytes a send may still be reading (R9). Batches at or past `maxOffset` (the high watermark for
+ * consumers) are not read, and `offset` must be below it; `minOneBatch` is Kafka's rule that the
+ * first batch comes back even beyond `maxBytes`.
  */
 export function readSegments(
   segments: readonly LogSegment[],
   scanner: BatchScanner,
   offset: number,
-  limits: ReadLimits,
+  maxOffset: number,
+  maxBytes: number,
+  minOneBatch: boolean,
 ): LogReadResult {
-  const { maxOffset, maxBytes, minOneBatch } = limits
   const regions: FileRegion[] = []
   const pinned: LogSegment[] = []
   let bytes = 0

@@ -33,7 +33,7 @@ export interface ProducerIdAllocatorOptions {
 }
 
 /** The highest bound a `producer-id-block` file holds (0 without one). */
-export async function readBlockFile(dir: string): Promise<number> {
+async function readBlockFile(dir: string): Promise<number> {
   const file = path.join(dir, PRODUCER_ID_FILE)
   try {
     const text = (await readFile(file, 'utf8')).trim()

@@ -177,8 +177,8 @@ export class TopicManager {
   }
 
   /**
-   * Grows a topic to `total` partitions (never shrinks). `assignments` (cluster stores) places
-   * the new partitions; the caller checks what a single node accepts.
+   * Grows a topic to `total` partitions (never shrinks). `assignments`, one per new partition,
+   * places them (cluster stores); the caller checks what a single node accepts.
    */
   addPartitions(
     name: string,
@@ -203,6 +203,13 @@ export class TopicManager {
         throw new KafkaError(
           'INVALID_PARTITIONS',
           `number of partitions ${total} is above the limit ${MAX_PARTITIONS_PER_TOPIC}`,
+        )
+      }
+      const adding = total - info.partitions
+      if (options.assignments !== undefined && options.assignments.length !== adding) {
+        throw new KafkaError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `increasing the number of partitions by ${adding} but ${options.assignments.length} assignments provided`,
         )
       }
       this.store.planGrowth?.(name, total, options.assignments)

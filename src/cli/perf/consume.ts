@@ -112,7 +112,7 @@ export async function runPerfConsume(options: PerfConsumeOptions): Promise<PerfC
     )
     const requested = request.topics[0]?.partitions ?? []
     // Every partition, always wanted; the session client sends the ones whose offset moved.
-    const wanted = [{ topic: options.topic, partitions: [...requested] }]
+    const wanted = [...request.topics]
     const session = new FetchSessionClient()
     let receivedAt = 0
     const visit: FetchPartitionVisitor = (partition, errorCode, frame, start, end) => {
