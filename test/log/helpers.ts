@@ -15,6 +15,19 @@ export function rmDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true })
 }
 
+/**
+ * The path the kernel names for what `fd` refers to (an unlinked file keeps its last path, with
+ * " (deleted)" appended); null once the number is closed. A closed number is soon handed to a new
+ * file, which on ext4 even reuses the freed inode number: only the path tells them apart.
+ */
+export function fdTarget(fd: number): string | null {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`)
+  } catch {
+    return null
+  }
+}
+
 export function config(overrides: Partial<LogConfig> = {}): LogConfig {
   return { ...DEFAULT_LOG_CONFIG, fileDeleteDelayMs: 0, ...overrides }
 }

@@ -2,7 +2,7 @@
 // never come back as data, neither after a process crash nor after a machine restart.
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { RealFileSystem, realFileSystem } from '../../src/log/fs.js'
 import { LogManager } from '../../src/log/log-manager.js'
 import { PartitionLog } from '../../src/log/partition-log.js'
@@ -12,7 +12,7 @@ import {
   machineRestarted,
   recordBootId,
 } from '../../src/log/segment-pool.js'
-import { batch, batchOffsets, config, readRegions, rmDir, tmpDir } from './helpers.js'
+import { batch, batchOffsets, config, fdTarget, readRegions, rmDir, tmpDir } from './helpers.js'
 
 let root: string
 let pool: SegmentPool
@@ -275,18 +275,15 @@ describe('SegmentPool', () => {
     live.closeForDelete()
     // A closed fd number is soon reused by another file, which the pending cut would then hit.
     expect(fs.fstatSync(sealed.fd).size).toBeGreaterThan(3_000_000)
+    // The path up to ".log": a rename to .deleted or an unlink only extends it.
+    const segmentPath = fdTarget(sealed.fd)?.replace(/\.log.*$/, '.log') ?? ''
+    expect(segmentPath).toMatch(/live-0\/0{20}\.log$/)
     expect(pool.size).toBe(0) // not handed to the pool while the cut runs on it
+    await new Promise((r) => setTimeout(r, 20))
+    const namesSegment = (): boolean => fdTarget(sealed.fd)?.startsWith(segmentPath) === true
+    expect(namesSegment()).toBe(true) // still open: the cut has not run
     releaseCut()
-    let closed = false
-    for (let i = 0; i < 50 && !closed; i++) {
-      await new Promise((r) => setTimeout(r, 10))
-      try {
-        fs.fstatSync(sealed.fd)
-      } catch (err) {
-        closed = (err as { code?: string }).code === 'EBADF'
-      }
-    }
-    expect(closed).toBe(true)
+    await vi.waitFor(() => expect(namesSegment()).toBe(false), { timeout: 5000 })
   })
 
   it('a crash before the roll cut the old tail recovers the log without the old bytes', async () => {
