@@ -14,6 +14,7 @@ import { ClusterTopicStore } from './cluster-topics.js'
 import { Controller } from './controller.js'
 import { EtcdStore, SessionKeyTaken } from './etcd-store.js'
 import { LogSync } from './log-sync.js'
+import { OfflineReplicaReporter } from './offline-replicas.js'
 import { Reassignments } from './reassignment.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from './types.js'
 import type { LogFn } from '../log-fn.js'
@@ -40,6 +41,7 @@ export class ClusterNode implements ClusterControl {
   readonly topics: ClusterTopicStore
   readonly controller: Controller
   readonly reassignments: Reassignments
+  readonly offlineReporter: OfflineReplicaReporter
   private sync: LogSync | null = null
 
   constructor(
@@ -57,6 +59,7 @@ export class ClusterNode implements ClusterControl {
       log,
     )
     this.reassignments = new Reassignments(this.store, this.view, log)
+    this.offlineReporter = new OfflineReplicaReporter(this.store, config.nodeId, log)
     this.controller = new Controller(this.store, this.view, {
       uncleanLeaderElection: config.uncleanLeaderElectionEnable,
       autoRebalance: config.autoLeaderRebalanceEnable,
@@ -73,6 +76,15 @@ export class ClusterNode implements ClusterControl {
 
   /** Loads the cluster view and reconciles local logs and the TopicStore mirror with it. */
   async connect(logs: LogManager, mirror: TopicStore): Promise<void> {
+    // A log a storage error took offline is reported (written once the session is up), so that
+    // the controller moves its partition's leadership away and drops the replica from the ISR.
+    const reporter = this.offlineReporter
+    logs.onOffline((l) => reporter.report(l.topic, l.partition))
+    for (const l of logs.all()) if (l.offline) reporter.report(l.topic, l.partition)
+    this.view.onPartitionRemoved((topic, partition) => reporter.forget(topic, partition))
+    this.view.onPartitionState((s) => {
+      if (!s.replicas.includes(this.nodeId)) reporter.forget(s.topic, s.partition)
+    })
     await this.view.start()
     this.sync = new LogSync(this.view, logs, mirror, this.log)
     await this.sync.start()
@@ -195,6 +207,7 @@ export class ClusterNode implements ClusterControl {
 
   /** Gives up the controller role, revokes the lease (the broker leaves at once), closes. */
   async close(): Promise<void> {
+    this.offlineReporter.close()
     await this.controller.stop().catch(() => undefined)
     await this.view.close()
     await this.sync?.idle()

@@ -1,11 +1,13 @@
-// One broker's view of the cluster: live brokers, the controller id, topics and partition states,
-// cached from etcd watches (brokers/, topics/, partitions/, controller). Readers (Metadata,
-// FindCoordinator, the data plane) are synchronous against the cache. Writes that this broker
-// makes (alterIsr, topic creation) are applied to the cache as soon as etcd accepted them, so the
-// broker reads its own writes; the watch event for the same revision is then ignored.
+// One broker's view of the cluster: live brokers, the controller id, topics, partition states and
+// offline replicas, cached from etcd watches (brokers/, topics/, partitions/, offline/,
+// controller). Readers (Metadata, FindCoordinator, the data plane) are synchronous against the
+// cache. Writes that this broker makes (alterIsr, topic creation) are applied to the cache as soon
+// as etcd accepted them, so the broker reads its own writes; the watch event for the same
+// revision is then ignored.
 
 import { KafkaError } from '../protocol/errors.js'
 import type { EtcdStore, StoredKv } from './etcd-store.js'
+import { OFFLINE, OfflineReplicas } from './offline-replicas.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from './types.js'
 import type { LogFn } from '../log-fn.js'
 
@@ -76,12 +78,15 @@ export class ClusterView implements ClusterControl {
   private readonly brokerListeners: Listener<[BrokerInfo[], number[]]>[] = []
   private readonly controllerListeners: Listener<[number]>[] = []
   private readonly cancels: Array<() => Promise<void>> = []
+  readonly offline: OfflineReplicas
 
   constructor(
     readonly store: EtcdStore,
     readonly nodeId: number,
     private readonly log: LogFn = () => undefined,
-  ) {}
+  ) {
+    this.offline = new OfflineReplicas(log)
+  }
 
   /** Loads everything and starts the watches. */
   async start(): Promise<void> {
@@ -157,6 +162,7 @@ export class ClusterView implements ClusterControl {
         },
       }),
     )
+    this.cancels.push(await this.store.watchPrefix(OFFLINE, this.offline.watchHandlers()))
     this.cancels.push(
       await this.store.watchPrefix(CONTROLLER, {
         snapshot: (kvs) => {

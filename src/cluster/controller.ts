@@ -4,14 +4,17 @@
 //
 // The active controller keeps every partition's leader and ISR consistent with the set of live
 // brokers (src/cluster/leader-election.ts): on a broker's disappearance or return, on becoming
-// controller, and periodically for preferred-leader election. Writes CAS on the state's mod
-// revision; a conflict (the leader changed the ISR meanwhile) re-runs the pass shortly after.
+// controller, and periodically for preferred-leader election. A replica its broker reported
+// offline (a failed log, offline-replicas.ts) counts as a dead broker for its partition only.
+// Writes CAS on the state's mod revision; a conflict (the leader changed the ISR meanwhile)
+// re-runs the pass shortly after.
 // It also places partitions that a broker dying mid-write left without a state (state-repair.ts).
 
 import { CONTROLLER, encodeState, partitionKey } from './cluster-view.js'
 import type { ClusterView } from './cluster-view.js'
 import type { EtcdStore } from './etcd-store.js'
 import { electLeader } from './leader-election.js'
+import type { LeaderChange } from './leader-election.js'
 import { completeReassignment } from './reassignment.js'
 import { MISSING_STATE_GRACE_MS, MissingStateRepair } from './state-repair.js'
 import type { PartitionState } from './types.js'
@@ -76,6 +79,7 @@ export class Controller {
       if (added.length > 0 && (this.options.autoRebalance ?? true)) this.preferredPending = true
       if (added.length > 0 || removed.length > 0) this.schedulePass()
     })
+    this.view.offline.onChange(() => this.schedulePass())
     this.view.onPartitionState((s) => {
       // A state that needs the controller (new topic whose leader is not live, an ISR member
       // that died) is fixed at once; healthy states cost one check.
@@ -150,13 +154,25 @@ export class Controller {
 
   private needsChange(s: PartitionState, preferred: boolean): boolean {
     const live = new Set(this.view.brokers().map((b) => b.nodeId))
-    if (completeReassignment(s, live) !== null) return true
-    return (
-      electLeader(s, live, {
-        uncleanLeaderElection: this.options.uncleanLeaderElection,
-        preferred,
-      }) !== null
-    )
+    return this.decide(s, live, preferred) !== null
+  }
+
+  /** The partition's next state, or null; brokers whose replica is offline count as dead. */
+  private decide(
+    s: PartitionState,
+    live: ReadonlySet<number>,
+    preferred: boolean,
+  ): { done: Omit<PartitionState, 'version'> | null; change: LeaderChange } | null {
+    const usable = this.view.offline.usable(s.topic, s.partition, live)
+    // A reassignment whose target replicas are all in sync finishes first (it may move the
+    // leader itself); otherwise the usual leader/ISR upkeep.
+    const done = completeReassignment(s, usable)
+    if (done !== null) return { done, change: done }
+    const change = electLeader(s, usable, {
+      uncleanLeaderElection: this.options.uncleanLeaderElection,
+      preferred,
+    })
+    return change === null ? null : { done: null, change }
   }
 
   /** Coalesces triggers: one pass runs at a time, and one more runs after it if asked for. */
@@ -193,16 +209,9 @@ export class Controller {
     let conflicts = 0
     for (const s of this.view.allPartitionStates()) {
       if (!this.active || !this.store.sessionAlive) return
-      // A reassignment whose target replicas are all in sync finishes first (it may move the
-      // leader itself); otherwise the usual leader/ISR upkeep.
-      const done = completeReassignment(s, live)
-      const change =
-        done ??
-        electLeader(s, live, {
-          uncleanLeaderElection: this.options.uncleanLeaderElection,
-          preferred,
-        })
-      if (change === null) continue
+      const decision = this.decide(s, live, preferred)
+      if (decision === null) continue
+      const { done, change } = decision
       const next = done ?? { ...s, ...change }
       const version = await this.store.cas(
         partitionKey(s.topic, s.partition),

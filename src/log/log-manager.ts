@@ -112,6 +112,7 @@ export class LogManager {
   private readonly byTopic = new Map<string, Map<number, PartitionLog>>()
   private readonly topicOverrides = new Map<string, Partial<LogConfig>>()
   private readonly listeners: ((log: PartitionLog) => void)[] = []
+  private readonly offlineListeners: ((log: PartitionLog) => void)[] = []
   private readonly timers: NodeJS.Timeout[] = []
   private readonly fs: FileSystem
   private readonly clock: () => number
@@ -237,6 +238,11 @@ export class LogManager {
     this.listeners.push(listener)
   }
 
+  /** Called when a storage error takes a log offline. */
+  onOffline(listener: (log: PartitionLog) => void): void {
+    this.offlineListeners.push(listener)
+  }
+
   async runRetention(): Promise<void> {
     const now = this.clock()
     for (const log of this.each()) log.deleteOldSegments(now)
@@ -316,6 +322,9 @@ export class LogManager {
       pool: this.pools.get(path.dirname(dir)),
       onAppend: (log: PartitionLog) => {
         for (const l of this.listeners) l(log)
+      },
+      onOffline: (log: PartitionLog) => {
+        for (const l of this.offlineListeners) l(log)
       },
     }
   }

@@ -53,6 +53,8 @@ export interface PartitionLogOptions {
   clock: () => number
   log?: LogFn
   onAppend?: (log: PartitionLog) => void
+  /** Once, when a storage error takes the log offline (not when it is closed). */
+  onOffline?: (log: PartitionLog) => void
   /** false (replication): the high watermark is moved by the leader, and loads from the
    * replication-offset-checkpoint instead of jumping to the log end. Default true. */
   highWatermarkFollowsLogEnd?: boolean
@@ -94,6 +96,7 @@ export class PartitionLog {
   private readonly clock: () => number
   private readonly logFn: LogFn | undefined
   private readonly onAppend: ((log: PartitionLog) => void) | undefined
+  private readonly onOffline: ((log: PartitionLog) => void) | undefined
   private readonly scanner: BatchScanner
   private readonly pool: SegmentPool | undefined
   readonly producerState = new ProducerStateManager()
@@ -109,6 +112,7 @@ export class PartitionLog {
     this.clock = o.clock
     this.logFn = o.log
     this.onAppend = o.onAppend
+    this.onOffline = o.onOffline
     this.scanner = new BatchScanner(o.fs)
     this.pool = o.pool
     this.lastFlushTime = o.clock()
@@ -506,15 +510,18 @@ export class PartitionLog {
   /** A filesystem error takes the partition offline; KafkaErrors pass through. */
   private fail(err: unknown, op: string): Error {
     if (err instanceof KafkaError) return err
-    this.isOffline = true
     const code = isStorageError(err) ? (err as { code: string }).code : 'unknown'
-    this.logFn?.('error', 'partition offline after a storage error', {
-      topic: this.topic,
-      partition: this.partition,
-      op,
-      code,
-      error: String(err),
-    })
+    if (!this.isOffline) {
+      this.isOffline = true
+      this.logFn?.('error', 'partition offline after a storage error', {
+        topic: this.topic,
+        partition: this.partition,
+        op,
+        code,
+        error: String(err),
+      })
+      this.onOffline?.(this)
+    }
     return new KafkaError(
       'KAFKA_STORAGE_ERROR',
       `${op} failed on ${this.topic}-${this.partition}: ${code}`,

@@ -5,6 +5,7 @@ import { ClusterTopicStore } from '../../src/cluster/cluster-topics.js'
 import { ClusterView, TOPICS, encodeState, partitionKey } from '../../src/cluster/cluster-view.js'
 import { Controller } from '../../src/cluster/controller.js'
 import { EtcdStore } from '../../src/cluster/etcd-store.js'
+import { OfflineReplicaReporter } from '../../src/cluster/offline-replicas.js'
 import type { PartitionState } from '../../src/cluster/types.js'
 import { startEtcd } from '../helpers/etcd.js'
 import type { EtcdServer } from '../helpers/etcd.js'
@@ -195,6 +196,66 @@ describe('controller', () => {
     )
     expect(online.leaderEpoch).toBe(2)
     expect(online.isr).toEqual([2])
+  })
+
+  it('moves leadership off a replica reported offline and keeps it out of the ISR', async () => {
+    const [n1, n2, n3] = (await freshCluster([1, 2, 3])) as [Node, Node, Node]
+    const topics = new ClusterTopicStore(n1.store, n1.view, () => 3)
+    const assignments = [
+      [1, 2, 3],
+      [2, 1, 3],
+    ]
+    await topics.createPlaced('dl', 2, {}, { assignments })
+    await until(
+      'states',
+      stateWhere(n2.view, 'dl', 1, () => true),
+    )
+    const quiet = () => undefined
+    const r1 = new OfflineReplicaReporter(n1.store, 1, quiet)
+    const r3 = new OfflineReplicaReporter(n3.store, 3, quiet)
+    try {
+      // Broker 1's log of dl-0 failed: the next in-sync replica leads, broker 1 leaves the ISR.
+      r1.report('dl', 0)
+      const moved = await until(
+        'leader moved',
+        stateWhere(n2.view, 'dl', 0, (s) => s.leader !== 1),
+      )
+      expect(moved).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2, 3] })
+      expect(n3.view.offline.isOffline(1, 'dl', 0)).toBe(true)
+      // Only that partition: broker 1 still follows dl-1 in sync.
+      expect(n2.view.partitionState('dl', 1)).toMatchObject({ leader: 2, isr: [2, 1, 3] })
+      // An offline follower leaves the ISR; the leader and its epoch stay.
+      r3.report('dl', 1)
+      const shrunk = await until(
+        'ISR shrink',
+        stateWhere(n1.view, 'dl', 1, (s) => !s.isr.includes(3)),
+      )
+      expect(shrunk).toMatchObject({ leader: 2, leaderEpoch: 0, isr: [2, 1] })
+      // While reported, the preferred replica neither rejoins the ISR nor leads again.
+      const cur = n2.view.partitionState('dl', 0) as PartitionState
+      await n2.view.alterIsr('dl', 0, cur.leaderEpoch, [2, 3, 1], cur.version)
+      const kept = await until(
+        'ISR shrink again',
+        stateWhere(n2.view, 'dl', 0, (s) => !s.isr.includes(1)),
+      )
+      expect(kept).toMatchObject({ leader: 2, leaderEpoch: 1 })
+      // The report goes with the session: a restarted broker reports nothing until a log fails.
+      r1.close()
+      await crash(n1)
+      await until('the report gone', () =>
+        n2.view.offline.isOffline(1, 'dl', 0) ? undefined : true,
+      )
+      const back = await startNode(1)
+      await until('back', () => (back.view.broker(1) !== undefined ? true : undefined))
+      expect(back.view.offline.isOffline(1, 'dl', 0)).toBe(false)
+      expect(back.view.offline.isOffline(3, 'dl', 1)).toBe(true)
+      // A partition deleted or moved off the broker is no longer reported.
+      r3.forget('dl', 1)
+      await until('forgotten', () => (n2.view.offline.isOffline(3, 'dl', 1) ? undefined : true))
+    } finally {
+      r1.close()
+      r3.close()
+    }
   })
 
   it('places partitions that a writer dying between transactions left without state', async () => {

@@ -5,6 +5,12 @@
 //   leading, truncates if needed and rejoins the ISR; every acknowledged value reads back once.
 // - etcd killed and started again on the same data dir and port: the brokers register again,
 //   the cluster keeps serving, and an acks=all write after the restart succeeds.
+// - the leader's partition log fails (its directory replaced by a file, so the next segment
+//   roll fails with ENOTDIR): the broker reports the replica offline, another replica leads,
+//   acks=all writes continue; once the directory is back and the broker restarted, it catches up
+//   and rejoins the ISR.
+import fs from 'node:fs'
+import path from 'node:path'
 import { expect, it } from 'vitest'
 import type { BrokerProcess } from '../helpers/broker-process.js'
 import {
@@ -15,6 +21,7 @@ import {
   produce,
   until,
   useCluster,
+  withAdmin,
 } from './fixture.js'
 
 const stopped = new Set<BrokerProcess>()
@@ -106,4 +113,78 @@ it('survives an etcd restart: brokers register again and writes continue', async
     const p = await partition0(fx.cluster.bootstrap, 'er')
     return p !== undefined && p.isrNodes.length === 3 ? true : undefined
   })
+}, 120_000)
+
+it('a leader whose partition log fails hands leadership over and rejoins after a restart', async () => {
+  const created = await withAdmin(fx.cluster.bootstrap, (c) =>
+    c.createTopics({
+      topics: [
+        {
+          name: 'lf',
+          numPartitions: 1,
+          replicationFactor: 3,
+          assignments: [],
+          // Each produce below (10 values, about 700 bytes) rolls a segment: the first append
+          // after the sabotage must open a file.
+          configs: [{ name: 'segment.bytes', value: '1000' }],
+        },
+      ],
+    }),
+  )
+  expect(created.topics[0]?.errorCode).toBe(0)
+  const first = await until('a full ISR', async () => {
+    const p = await partition0(fx.cluster.bootstrap, 'lf')
+    return p !== undefined && p.leaderId > 0 && p.isrNodes.length === 3 ? p : undefined
+  })
+  const value = (tag: string, i: number): string => `${tag}-${i}-${'v'.repeat(40)}`
+  const batch1 = Array.from({ length: 10 }, (_, i) => value('a', i))
+  await produce(fx.cluster.bootstrap, 'lf', batch1)
+
+  const index = first.leaderId - 1
+  const old = fx.cluster.brokers[index]
+  if (old === undefined) throw new Error('leader not found')
+  const dir = path.join(old.dataDir, 'lf-0')
+  fs.renameSync(dir, dir + '.aside')
+  fs.writeFileSync(dir, 'not a directory')
+
+  // The write that hits the failed log gets KAFKA_STORAGE_ERROR; kcat retries on the new leader.
+  const batch2 = Array.from({ length: 10 }, (_, i) => value('b', i))
+  await produce(fx.cluster.bootstrap, 'lf', batch2)
+  const next = await until('a new leader', async () => {
+    const p = await partition0(fx.cluster.bootstrap, 'lf')
+    return p !== undefined && p.leaderId > 0 && p.leaderId !== first.leaderId ? p : undefined
+  })
+  expect(next.leaderEpoch).toBeGreaterThan(first.leaderEpoch)
+  expect(next.isrNodes).not.toContain(first.leaderId)
+  expect(next.offlineReplicas).toEqual([first.leaderId])
+  expect(old.output()).toMatch(/partition offline after a storage error/)
+  expect(old.output()).toMatch(/reporting an offline replica to the controller/)
+  const batch3 = Array.from({ length: 10 }, (_, i) => value('c', i))
+  await produce(fx.cluster.bootstrap, 'lf', batch3)
+  expect(await consume(fx.cluster.bootstrap, 'lf')).toEqual([...batch1, ...batch2, ...batch3])
+
+  // The disk is repaired: the old replica's files are back and the broker restarts.
+  await old.stop()
+  fs.rmSync(dir)
+  fs.renameSync(dir + '.aside', dir)
+  await fx.cluster.restart(index)
+  const healed = await until(
+    'the old leader back in the ISR',
+    async () => {
+      const p = await partition0(fx.cluster.bootstrap, 'lf')
+      return p !== undefined && p.isrNodes.length === 3 && p.offlineReplicas.length === 0
+        ? p
+        : undefined
+    },
+    45_000,
+  )
+  expect(healed.isrNodes).toContain(first.leaderId)
+  const batch4 = Array.from({ length: 10 }, (_, i) => value('d', i))
+  await produce(fx.cluster.bootstrap, 'lf', batch4)
+  expect(await consume(fx.cluster.bootstrap, 'lf')).toEqual([
+    ...batch1,
+    ...batch2,
+    ...batch3,
+    ...batch4,
+  ])
 }, 120_000)

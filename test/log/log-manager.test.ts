@@ -177,12 +177,17 @@ describe('LogManager', () => {
     const m = await openManager({}, ffs)
     const a = m.create('a', 0)
     const b = m.create('b', 0)
+    const wentOffline: string[] = []
+    m.onOffline((l) => wentOffline.push(`${l.topic}-${l.partition}`))
     a.append(batch(3))
     const sizeBefore = a.sizeInBytes()
     ffs.pathFilter = `${path.sep}a-0${path.sep}`
     ffs.failNextWrite('ENOSPC', 20)
     expect(errName(() => a.append(batch(2)))).toBe('KAFKA_STORAGE_ERROR')
     expect(a.offline).toBe(true)
+    // Reported once (cluster mode tells the controller), however many calls fail afterwards.
+    expect(errName(() => a.append(batch(2)))).toBe('KAFKA_STORAGE_ERROR')
+    expect(wentOffline).toEqual(['a-0'])
     expect(a.logEndOffset).toBe(3)
     expect(errName(() => a.read(0, 100))).toBe('KAFKA_STORAGE_ERROR')
     expect(lines.some((l) => l.level === 'error' && l.fields?.code === 'ENOSPC')).toBe(true)

@@ -237,9 +237,12 @@ export class ReplicaFetcher {
     this.conn = null
   }
 
+  /** Partitions not backing off, whose log is online (an offline one is neither truncated nor
+   *  fetched: its broker reported it and the controller keeps it out of the ISR). */
   private ready(now: number): FetchPartitionState[] {
     const out: FetchPartitionState[] = []
-    for (const st of this.partitions.values()) if (st.delayedUntil <= now) out.push(st)
+    for (const st of this.partitions.values())
+      if (st.delayedUntil <= now && !st.log.offline) out.push(st)
     return out
   }
 
@@ -317,7 +320,7 @@ export class ReplicaFetcher {
   /** One fetch round; false when there was nothing to fetch. */
   private async fetchOnce(conn: KafkaConnection): Promise<boolean> {
     const now = Date.now()
-    const ready = this.ready(now).filter((st) => !st.truncating && !st.log.offline)
+    const ready = this.ready(now).filter((st) => !st.truncating)
     if (ready.length === 0) return false
     const epochs = new Map<string, { st: FetchPartitionState; epoch: number; offset: number }>()
     const byTopic = new Map<string, FetchRequest['topics'][number]>()
