@@ -283,6 +283,9 @@ export async function startBroker(
           services.config = plan.config
           listenerOptions.idleTimeoutMs = plan.config.connectionsMaxIdleMs
           for (const t of topics.list()) logs.setTopicConfig(t.name, topicOverrides(t, log))
+          // Partitions waiting for a leader may now take an out-of-sync one.
+          if (plan.live.includes('unclean.leader.election.enable'))
+            cluster?.controller.schedulePass()
         },
       })
     }

@@ -61,7 +61,8 @@ export class ClusterNode implements ClusterControl {
     this.reassignments = new Reassignments(this.store, this.view, log)
     this.offlineReporter = new OfflineReplicaReporter(this.store, config.nodeId, log)
     this.controller = new Controller(this.store, this.view, {
-      uncleanLeaderElection: config.uncleanLeaderElectionEnable,
+      // Live: SIGHUP updates logDefaults in place.
+      uncleanLeaderElection: () => config.logDefaults.uncleanLeaderElectionEnable,
       autoRebalance: config.autoLeaderRebalanceEnable,
       preferredLeaderCheckMs: config.autoLeaderRebalanceEnable
         ? config.leaderImbalanceCheckIntervalMs

@@ -21,7 +21,8 @@ import type { PartitionState } from './types.js'
 import type { LogFn } from '../log-fn.js'
 
 export interface ControllerOptions {
-  uncleanLeaderElection?: boolean
+  /** The broker default of unclean.leader.election.enable; a topic's own setting wins. */
+  uncleanLeaderElection?: () => boolean
   /** How often the controller checks for preferred-leader moves; 0 = only on broker join. */
   preferredLeaderCheckMs?: number
   /** Move leadership back to replicas[0] as soon as it rejoins the ISR. Default true. */
@@ -32,6 +33,7 @@ export interface ControllerOptions {
 }
 
 const RETRY_MS = 100
+const UNCLEAN = 'unclean.leader.election.enable'
 
 export class Controller {
   private active = false
@@ -80,6 +82,10 @@ export class Controller {
       if (added.length > 0 || removed.length > 0) this.schedulePass()
     })
     this.view.offline.onChange(() => this.schedulePass())
+    // A topic that now allows unclean election may have a partition to bring back at once.
+    this.view.onTopic((_, record) => {
+      if (record?.configs[UNCLEAN]?.trim() === 'true') this.schedulePass()
+    })
     this.view.onPartitionState((s) => {
       // A state that needs the controller (new topic whose leader is not live, an ISR member
       // that died) is fixed at once; healthy states cost one check.
@@ -169,10 +175,16 @@ export class Controller {
     const done = completeReassignment(s, usable)
     if (done !== null) return { done, change: done }
     const change = electLeader(s, usable, {
-      uncleanLeaderElection: this.options.uncleanLeaderElection,
+      uncleanLeaderElection: this.unclean(s.topic),
       preferred,
     })
     return change === null ? null : { done: null, change }
+  }
+
+  private unclean(topic: string): boolean {
+    const own = this.view.topic(topic)?.configs[UNCLEAN]
+    if (own !== undefined) return own.trim() === 'true'
+    return this.options.uncleanLeaderElection?.() ?? false
   }
 
   /** Coalesces triggers: one pass runs at a time, and one more runs after it if asked for. */

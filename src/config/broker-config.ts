@@ -69,7 +69,6 @@ export interface BrokerConfig {
   readonly brokerRack: string | null
   readonly brokerSessionTimeoutMs: number
   readonly replicaLagTimeMaxMs: number
-  readonly uncleanLeaderElectionEnable: boolean
   readonly offsetsTopicReplicationFactor: number
   readonly autoLeaderRebalanceEnable: boolean
   readonly leaderImbalanceCheckIntervalMs: number
@@ -240,6 +239,8 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     logDefaults.fileDeleteDelayMs = int('log.segment.delete.delay.ms')
   if (isSet('log.preallocate')) logDefaults.preallocate = bool('log.preallocate')
   if (isSet('min.insync.replicas')) logDefaults.minInsyncReplicas = int('min.insync.replicas')
+  if (isSet('unclean.leader.election.enable'))
+    logDefaults.uncleanLeaderElectionEnable = bool('unclean.leader.election.enable')
   if (isSet('log.cleaner.delete.retention.ms'))
     logDefaults.deleteRetentionMs = int('log.cleaner.delete.retention.ms')
   if (isSet('log.cleaner.min.cleanable.ratio'))
@@ -282,7 +283,6 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     brokerRack: (str('broker.rack') ?? '') === '' ? null : (str('broker.rack') ?? null),
     brokerSessionTimeoutMs: int('samsa.broker.session.timeout.ms'),
     replicaLagTimeMaxMs: int('replica.lag.time.max.ms'),
-    uncleanLeaderElectionEnable: bool('unclean.leader.election.enable'),
     offsetsTopicReplicationFactor: int('offsets.topic.replication.factor'),
     autoLeaderRebalanceEnable: bool('auto.leader.rebalance.enable'),
     leaderImbalanceCheckIntervalMs: int('leader.imbalance.check.interval.seconds') * 1000,

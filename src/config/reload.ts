@@ -4,7 +4,8 @@
 //
 // Live: the broker-level log.* defaults (every log without a topic override picks up the new
 // retention/segment/flush/cleaner values; new segments use the new sizes), message.max.bytes,
-// min.insync.replicas (read per acks=all produce), topic auto-creation/deletion and default
+// min.insync.replicas (read per acks=all produce), unclean.leader.election.enable (read by the
+// controller at each pass; a reload runs one), topic auto-creation/deletion and default
 // partition counts (read per request), and connections.max.idle.ms (for new connections). Every
 // key that feeds BrokerConfig.logDefaults must be listed: that object is replaced as a whole.
 
@@ -33,6 +34,7 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'log.cleaner.min.cleanable.ratio',
   'message.max.bytes',
   'min.insync.replicas',
+  'unclean.leader.election.enable',
   'auto.create.topics.enable',
   'delete.topic.enable',
   'num.partitions',

@@ -21,6 +21,9 @@ export interface LogConfig {
   minCleanableDirtyRatio: number
   /** Replication: ISR size acks=all needs (min.insync.replicas); read by the replica manager. */
   minInsyncReplicas: number
+  /** Replication: an out-of-sync replica may lead when no ISR member is left; read by the
+   *  controller (unclean.leader.election.enable). */
+  uncleanLeaderElectionEnable: boolean
 }
 
 // Kafka's Long.MAX_VALUE ("never") is represented by the largest exact JS integer.
@@ -45,6 +48,7 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   deleteRetentionMs: DAY_MS,
   minCleanableDirtyRatio: 0.5,
   minInsyncReplicas: 1,
+  uncleanLeaderElectionEnable: false,
 }) as LogConfig
 
 export const TOPIC_CONFIG_KEYS: Record<string, keyof LogConfig> = {
@@ -64,6 +68,7 @@ export const TOPIC_CONFIG_KEYS: Record<string, keyof LogConfig> = {
   'delete.retention.ms': 'deleteRetentionMs',
   'min.cleanable.dirty.ratio': 'minCleanableDirtyRatio',
   'min.insync.replicas': 'minInsyncReplicas',
+  'unclean.leader.election.enable': 'uncleanLeaderElectionEnable',
 }
 
 const INT32_MAX = 2 ** 31 - 1
@@ -115,8 +120,9 @@ export function parseTopicConfig(name: string, value: string): Partial<LogConfig
       return { minCleanableDirtyRatio: n }
     }
     case 'preallocate':
+    case 'uncleanLeaderElectionEnable':
       if (v !== 'true' && v !== 'false') throw invalid(name, value, 'expected true or false')
-      return { preallocate: v === 'true' }
+      return { [key]: v === 'true' }
     default: {
       if (!/^-?\d+$/.test(v)) throw invalid(name, value, 'expected an integer')
       // Kafka's "Long.MAX_VALUE" literal is accepted and means never.

@@ -84,6 +84,10 @@ const TOPIC_CONFIG_DEFS: Readonly<Record<string, TopicConfigDef>> = {
     type: ConfigType.LONG,
   },
   'min.insync.replicas': { brokerKeys: ['min.insync.replicas'], type: ConfigType.INT },
+  'unclean.leader.election.enable': {
+    brokerKeys: ['unclean.leader.election.enable'],
+    type: ConfigType.BOOLEAN,
+  },
   'min.cleanable.dirty.ratio': {
     brokerKeys: ['log.cleaner.min.cleanable.ratio'],
     type: ConfigType.DOUBLE,

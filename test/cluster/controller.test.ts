@@ -258,6 +258,41 @@ describe('controller', () => {
     }
   })
 
+  it('lets an out-of-sync replica lead where the topic allows unclean election', async () => {
+    const [n1, n2] = (await freshCluster([1, 2])) as [Node, Node]
+    const topics = new ClusterTopicStore(n1.store, n1.view, () => 1)
+    const unclean = { 'unclean.leader.election.enable': 'true' }
+    await topics.createPlaced('dirty', 1, unclean, { assignments: [[2, 1]] })
+    await topics.createPlaced('clean', 1, {}, { assignments: [[2, 1]] })
+    // Only broker 2 is in sync.
+    for (const t of ['dirty', 'clean']) {
+      const s = await until(
+        'state',
+        stateWhere(n2.view, t, 0, () => true),
+      )
+      await n2.view.alterIsr(t, 0, 0, [2], s.version)
+    }
+    await crash(n2)
+    const dirty = await until(
+      'an unclean leader',
+      stateWhere(n1.view, 'dirty', 0, (x) => x.leader === 1),
+    )
+    expect(dirty).toMatchObject({ leaderEpoch: 1, isr: [1] })
+    // The broker default (off) holds for the other topic.
+    const clean = await until(
+      'offline',
+      stateWhere(n1.view, 'clean', 0, (x) => x.leader === -1),
+    )
+    expect(clean.isr).toEqual([2])
+    // Allowing it later brings the partition back without waiting for a periodic pass.
+    await topics.setConfigs('clean', unclean)
+    const back = await until(
+      'an unclean leader after the config change',
+      stateWhere(n1.view, 'clean', 0, (x) => x.leader === 1),
+    )
+    expect(back).toMatchObject({ leaderEpoch: 2, isr: [1] })
+  })
+
   it('places partitions that a writer dying between transactions left without state', async () => {
     const [n1] = (await freshCluster([1, 2, 3])) as [Node]
     // The first transaction of a large create: the topic record and partition 0's state only.

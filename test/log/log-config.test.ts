@@ -22,7 +22,7 @@ describe('log config', () => {
   it('maps every Kafka name to a LogConfig key', () => {
     for (const key of Object.values(TOPIC_CONFIG_KEYS))
       expect(DEFAULT_LOG_CONFIG).toHaveProperty(key)
-    expect(Object.keys(TOPIC_CONFIG_KEYS)).toHaveLength(16)
+    expect(Object.keys(TOPIC_CONFIG_KEYS)).toHaveLength(17)
   })
   it('parses and validates values', () => {
     expect(parseTopicConfig('segment.bytes', '1048576')).toEqual({ segmentBytes: 1048576 })
@@ -37,6 +37,9 @@ describe('log config', () => {
       cleanupPolicy: 'compact,delete',
     })
     expect(parseTopicConfig('preallocate', 'true')).toEqual({ preallocate: true })
+    expect(parseTopicConfig('unclean.leader.election.enable', 'false')).toEqual({
+      uncleanLeaderElectionEnable: false,
+    })
     for (const [n, v] of [
       ['segment.bytes', 'abc'],
       ['segment.bytes', '10'],
@@ -44,6 +47,7 @@ describe('log config', () => {
       ['message.timestamp.type', 'Now'],
       ['cleanup.policy', 'forever'],
       ['preallocate', 'yes'],
+      ['unclean.leader.election.enable', '1'],
       ['no.such.config', '1'],
     ]) {
       expect(() => parseTopicConfig(n, v), `${n}=${v}`).toThrow(KafkaError)
