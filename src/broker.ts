@@ -96,15 +96,11 @@ function startReplication(
   services: BrokerServices,
   cleanups: Array<() => Promise<void>>,
 ): ReplicaManager {
-  const { config, topics, purgatory } = services
+  const { config, purgatory } = services
   const replication = new ReplicaManager({
     control: cluster,
     logs: services.logs,
     notifyFetch: (topic, partition) => purgatory.notify(topic, partition),
-    minIsr: (topic) => {
-      const v = Number(topics.get(topic)?.configs['min.insync.replicas'])
-      return Number.isInteger(v) && v > 0 ? v : services.config.minInsyncReplicas
-    },
     lagTimeMaxMs: config.replicaLagTimeMaxMs,
     log: services.log,
   })

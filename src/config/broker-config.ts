@@ -37,7 +37,6 @@ export interface BrokerConfig {
   readonly clusterId: string | null
   readonly numPartitions: number
   readonly defaultReplicationFactor: number
-  readonly minInsyncReplicas: number
   readonly logRetentionCheckIntervalMs: number
   readonly logFlushOffsetCheckpointIntervalMs: number
   readonly autoCreateTopicsEnable: boolean
@@ -258,7 +257,6 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     clusterId: clusterId === undefined || clusterId === '' ? null : clusterId,
     numPartitions: int('num.partitions'),
     defaultReplicationFactor: int('default.replication.factor'),
-    minInsyncReplicas: int('min.insync.replicas'),
     logRetentionCheckIntervalMs: int('log.retention.check.interval.ms'),
     logFlushOffsetCheckpointIntervalMs: int('log.flush.offset.checkpoint.interval.ms'),
     autoCreateTopicsEnable: bool('auto.create.topics.enable'),

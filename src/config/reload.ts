@@ -75,7 +75,6 @@ export function planReload(current: BrokerConfig, next: BrokerConfig): ReloadPla
     deleteTopicEnable: next.deleteTopicEnable,
     numPartitions: next.numPartitions,
     defaultReplicationFactor: next.defaultReplicationFactor,
-    minInsyncReplicas: next.minInsyncReplicas,
     connectionsMaxIdleMs: next.connectionsMaxIdleMs,
     logDefaults: current.logDefaults,
     values,

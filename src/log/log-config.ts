@@ -19,7 +19,7 @@ export interface LogConfig {
   deleteRetentionMs: number
   /** Compaction: dirty bytes / cleanable bytes before a log is cleaned (min.cleanable.dirty.ratio). */
   minCleanableDirtyRatio: number
-  /** Replication: ISR size acks=all needs (min.insync.replicas); read by the replica manager. */
+  /** Replication: ISR size acks=all needs (min.insync.replicas); read by the produce paths. */
   minInsyncReplicas: number
   /** Replication: an out-of-sync replica may lead when no ISR member is left; read by the
    *  controller (unclean.leader.election.enable). */

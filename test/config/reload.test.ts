@@ -63,7 +63,7 @@ describe('planReload', () => {
       'min.insync.replicas',
     ])
     expect(plan.restart).toEqual(['node.id'])
-    expect(plan.config.minInsyncReplicas).toBe(2)
+    expect(plan.config.logDefaults.minInsyncReplicas).toBe(2)
     expect(plan.config.nodeId).toBe(current.nodeId)
     // Updated in place: the LogManager holds this object.
     expect(plan.config.logDefaults).toBe(defaults)

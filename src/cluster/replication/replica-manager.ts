@@ -19,8 +19,6 @@ export interface ReplicaManagerOptions {
   logs: Pick<LogManager, 'get' | 'create' | 'onAppend'>
   /** Woken when a leader's HW moves (consumers read below it): FetchPurgatory.notify fits. */
   notifyFetch?: (topic: string, partition: number) => void
-  /** min.insync.replicas of a topic. */
-  minIsr: (topic: string) => number
   /** replica.lag.time.max.ms (default 30 s). */
   lagTimeMaxMs?: number
   /** How often the ISR shrink check runs (default lagTimeMaxMs / 2). */
@@ -169,7 +167,7 @@ export class ReplicaManager {
   checkProduce(topic: string, partition: number, acks: number): LeaderState {
     const l = this.leaderOrThrow(topic, partition)
     if (acks === -1) {
-      const min = this.o.minIsr(topic)
+      const min = l.log.config.minInsyncReplicas
       if (l.isr.length < min)
         throw new KafkaError(
           'NOT_ENOUGH_REPLICAS',
@@ -188,7 +186,7 @@ export class ReplicaManager {
   ): Promise<ProduceOutcome> {
     const l = this.leaders.get(key(topic, partition))
     if (l === undefined) return Promise.resolve('NOT_LEADER_OR_FOLLOWER')
-    const min = this.o.minIsr(topic)
+    const min = l.log.config.minInsyncReplicas
     if (l.highWatermark >= requiredOffset)
       return Promise.resolve(l.isr.length >= min ? 'NONE' : 'NOT_ENOUGH_REPLICAS_AFTER_APPEND')
     return this.producePurgatory.wait(topic, partition, requiredOffset, min, timeoutMs)

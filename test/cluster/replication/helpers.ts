@@ -57,6 +57,7 @@ export async function startNode(
       ['listeners', 'PLAINTEXT://127.0.0.1:0'],
       ['log.dirs', dir],
       ['node.id', String(id)],
+      ['min.insync.replicas', String(opts.minIsr ?? 1)],
     ],
   })
   const broker = await startBroker(config, { banner: () => {}, log: () => {} })
@@ -66,7 +67,6 @@ export async function startNode(
     control: cluster.view(id),
     logs: broker.services.logs,
     notifyFetch: (t, p) => broker.services.purgatory.notify(t, p),
-    minIsr: () => opts.minIsr ?? 1,
     lagTimeMaxMs: opts.lagTimeMaxMs ?? 30_000,
     isrCheckIntervalMs: 3_600_000,
     clock: opts.clock,

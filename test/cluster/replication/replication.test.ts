@@ -247,6 +247,9 @@ describe('replication between in-process brokers', () => {
       ErrorCode.NOT_ENOUGH_REPLICAS,
     )
     expect((await produce(conn, 't', values('d', 1), 1)).errorCode).toBe(ErrorCode.NONE)
+    // A topic override (LogSync applies the topic record's configs to the log) beats the broker's.
+    n1.broker.services.logs.setTopicConfig('t', { minInsyncReplicas: 1 })
+    expect((await produce(conn, 't', values('e', 1), -1)).errorCode).toBe(ErrorCode.NONE)
   })
 
   it('DeleteRecords: leader only; followers follow its log start; the answer waits for them', async () => {
