@@ -13,6 +13,7 @@ import type { FetchSessionCache } from './server/fetch-sessions.js'
 import type { AnyHandler } from './server/handler.js'
 import type { BrokerStats } from './server/stats.js'
 import type { LogFn } from './log-fn.js'
+import type { Reachable } from './metadata/broker-endpoints.js'
 
 export type { BrokerStats } from './server/stats.js'
 
@@ -32,8 +33,9 @@ export interface BrokerServices {
   groups?: GroupCoordinator
   nodeId: number
   clusterId: string
-  /** The address clients are told to connect to (first advertised listener, real port). */
-  advertised: { host: string; port: number }
+  /** The address clients are told to connect to (first advertised listener, real port), and
+   *  per listener name the address of that listener (broker-endpoints.ts). */
+  advertised: Reachable
   stats: BrokerStats
   /** The handlers being served (ApiVersions lists them). */
   handlers: readonly AnyHandler[]

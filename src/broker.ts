@@ -23,6 +23,8 @@ import type { LogConfig } from './log/log-config.js'
 import { LogManager } from './log/log-manager.js'
 import { ProducerIdAllocator } from './metadata/producer-ids.js'
 import { etcdBlockReserver } from './cluster/producer-id-blocks.js'
+import type { Endpoint, Reachable } from './metadata/broker-endpoints.js'
+import { tlsServerOptions } from './server/tls-options.js'
 import { TopicStore } from './metadata/topic-store.js'
 import type { TopicInfo } from './metadata/topic-store.js'
 import { DirLock } from './server/dir-lock.js'
@@ -77,17 +79,20 @@ export function topicOverrides(info: TopicInfo, log: LogFn): Partial<LogConfig> 
   return out
 }
 
-function advertisedAddress(
-  config: BrokerConfig,
-  bound: readonly BoundListener[],
-): { host: string; port: number } {
-  const adv = config.advertisedListeners[0]
+/** advertised.listeners with real hosts and ports; the first one is the broker's address. */
+function advertisedAddress(config: BrokerConfig, bound: readonly BoundListener[]): Reachable {
   const first = bound[0]
-  if (adv === undefined || first === undefined) throw new Error('no listener to advertise')
-  const sameName = bound.find((b) => b.name === adv.name) ?? first
-  const host =
-    adv.host === '' || adv.host === '0.0.0.0' || adv.host === '::' ? os.hostname() : adv.host
-  return { host, port: adv.port === 0 ? sameName.port : adv.port }
+  if (config.advertisedListeners.length === 0 || first === undefined)
+    throw new Error('no listener to advertise')
+  const endpoints: Record<string, Endpoint> = {}
+  for (const adv of config.advertisedListeners) {
+    const sameName = bound.find((b) => b.name === adv.name) ?? first
+    const host =
+      adv.host === '' || adv.host === '0.0.0.0' || adv.host === '::' ? os.hostname() : adv.host
+    endpoints[adv.name] = { host, port: adv.port === 0 ? sameName.port : adv.port }
+  }
+  const main = endpoints[config.advertisedListeners[0]?.name ?? ''] ?? first
+  return { host: main.host, port: main.port, endpoints }
 }
 
 /** Cluster mode's data plane: leader/follower roles for every local replica. */
@@ -121,6 +126,8 @@ export async function startBroker(
 ): Promise<Broker> {
   const log = options.log ?? consoleLog
   const dirs = config.logDirs.map((d) => path.resolve(d))
+  // Before anything is opened: unusable key material stops start-up with the key named.
+  const tls = config.ssl === null ? null : tlsServerOptions(config.ssl)
   const cleanups: Array<() => Promise<void>> = []
   const undo = async (): Promise<void> => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined)
@@ -229,6 +236,8 @@ export async function startBroker(
       log,
       sendfile: options.sendfile,
       sendfileInlineBytes: config.sendfileInlineBytes,
+      protocols: config.listenerProtocols,
+      tls,
     }
     const server = await BrokerServer.listen(config.listeners, listenerOptions)
     services.advertised = advertisedAddress(config, server.bound)

@@ -18,6 +18,7 @@ import { OfflineReplicaReporter } from './offline-replicas.js'
 import { Reassignments } from './reassignment.js'
 import type { BrokerInfo, ClusterControl, PartitionState } from './types.js'
 import type { LogFn } from '../log-fn.js'
+import type { Reachable } from '../metadata/broker-endpoints.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 
@@ -92,12 +93,13 @@ export class ClusterNode implements ClusterControl {
   }
 
   /** Registers this broker (live from now on) and starts campaigning for controller. */
-  async register(advertised: { host: string; port: number }): Promise<void> {
+  async register(advertised: Reachable): Promise<void> {
     const info: BrokerInfo = {
       nodeId: this.config.nodeId,
       host: advertised.host,
       port: advertised.port,
       rack: this.config.brokerRack,
+      ...(advertised.endpoints === undefined ? {} : { endpoints: advertised.endpoints }),
     }
     await this.store.startSession(this.config.brokerSessionTimeoutMs)
     // A restart right after a crash finds its own previous registration until that lease

@@ -1,3 +1,5 @@
+import type { Endpoints } from '../metadata/broker-endpoints.js'
+
 export interface PartitionState {
   topic: string
   partition: number
@@ -18,9 +20,12 @@ export interface PartitionState {
 
 export interface BrokerInfo {
   nodeId: number
+  /** The first advertised listener: replicas fetch from it. */
   host: string
   port: number
   rack: string | null
+  /** Every advertised listener, by name (registrations before TLS support have none). */
+  endpoints?: Endpoints
 }
 
 /** What the data plane (replication) needs from the control plane. */

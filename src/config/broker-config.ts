@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs'
 import { DEFAULT_LOG_CONFIG } from '../log/log-config.js'
 import type { LogConfig } from '../log/log-config.js'
+import { ConfigError } from './config-error.js'
+import { listenerProtocols, sslSettings } from './listener-security.js'
+import type { SecurityProtocol, SslSettings } from './listener-security.js'
 import { parseProperties } from './properties.js'
 import {
   KEY_ALIASES,
@@ -31,6 +34,10 @@ export interface BrokerConfig {
   readonly listeners: readonly ListenerAddress[]
   /** advertised.listeners, else listeners. */
   readonly advertisedListeners: readonly ListenerAddress[]
+  /** The protocol each listener name speaks (listener.security.protocol.map). */
+  readonly listenerProtocols: ReadonlyMap<string, SecurityProtocol>
+  /** ssl.* settings; null unless a listener speaks SSL. */
+  readonly ssl: SslSettings | null
   readonly logDirs: readonly string[]
   readonly nodeId: number
   /** Configured cluster.id, or null: then meta.properties holds (or gets) a generated one. */
@@ -88,14 +95,7 @@ export interface ConfigOrigin {
   readonly env?: Readonly<Record<string, string | undefined>>
 }
 
-export class ConfigError extends Error {
-  readonly key: string
-  constructor(key: string, message: string) {
-    super(`config ${key}: ${message}`)
-    this.name = 'ConfigError'
-    this.key = key
-  }
-}
+export { ConfigError }
 
 export interface LoadConfigOptions {
   /** Path of a server.properties file. */
@@ -202,6 +202,22 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     advertisedText === undefined
       ? listeners
       : parseListeners('advertised.listeners', advertisedText)
+  const protocols = listenerProtocols(listeners, str('listener.security.protocol.map') ?? '')
+  for (const a of advertisedListeners)
+    if (!protocols.has(a.name))
+      throw new ConfigError('advertised.listeners', `${a.name} is not a name in listeners`)
+  const ssl = sslSettings(str, [...protocols.values()].includes('SSL'))
+  const interBroker = advertisedListeners[0]
+  if (
+    (str('metadata.store') ?? '') !== '' &&
+    interBroker !== undefined &&
+    protocols.get(interBroker.name) !== 'PLAINTEXT'
+  )
+    throw new ConfigError(
+      'advertised.listeners',
+      `brokers replicate over the first advertised listener (${interBroker.name}), which must ` +
+        'be PLAINTEXT: inter-broker TLS is not implemented',
+    )
   const logDirs = splitList(str('log.dirs') ?? str('log.dir') ?? './data')
   if (logDirs.length === 0) throw new ConfigError('log.dirs', 'needs at least one directory')
 
@@ -252,6 +268,8 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
   return {
     listeners,
     advertisedListeners,
+    listenerProtocols: protocols,
+    ssl,
     logDirs,
     nodeId: int('node.id'),
     clusterId: clusterId === undefined || clusterId === '' ? null : clusterId,

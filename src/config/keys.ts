@@ -12,6 +12,8 @@ export interface KeyDef {
   readonly min?: number
   readonly values?: readonly string[]
   readonly doc: string
+  /** A secret: DescribeConfigs answers null with is_sensitive, and it is never printed. */
+  readonly sensitive?: boolean
 }
 
 const HOUR_MS = 3_600_000
@@ -28,6 +30,59 @@ export const KEY_DEFS: readonly KeyDef[] = [
     kind: 'list',
     default: null,
     doc: 'addresses given to clients (default: listeners)',
+  },
+  {
+    key: 'listener.security.protocol.map',
+    kind: 'list',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL',
+    doc: 'NAME:PROTOCOL for every listener name; PLAINTEXT or SSL',
+  },
+  {
+    key: 'ssl.keystore.type',
+    kind: 'enum',
+    default: 'PEM',
+    values: ['PEM', 'PKCS12', 'JKS'],
+    doc: 'format of ssl.keystore.location (JKS is refused: convert it to PKCS12)',
+  },
+  {
+    key: 'ssl.keystore.location',
+    kind: 'string',
+    default: null,
+    doc: 'SSL listeners: a PEM file with the private key and certificate chain, or PKCS12',
+  },
+  {
+    key: 'ssl.keystore.password',
+    kind: 'string',
+    default: null,
+    doc: 'password of a PKCS12 keystore',
+    sensitive: true,
+  },
+  {
+    key: 'ssl.key.password',
+    kind: 'string',
+    default: null,
+    doc: 'password of an encrypted PEM private key',
+    sensitive: true,
+  },
+  {
+    key: 'ssl.truststore.type',
+    kind: 'enum',
+    default: 'PEM',
+    values: ['PEM'],
+    doc: 'format of ssl.truststore.location',
+  },
+  {
+    key: 'ssl.truststore.location',
+    kind: 'string',
+    default: null,
+    doc: 'PEM CA certificates that client certificates must chain to',
+  },
+  {
+    key: 'ssl.client.auth',
+    kind: 'enum',
+    default: 'none',
+    values: ['none', 'requested', 'required'],
+    doc: 'ask SSL clients for a certificate (requested) or insist on one (required)',
   },
   { key: 'log.dirs', kind: 'list', default: null, doc: 'data directories (default: log.dir)' },
   {
@@ -383,7 +438,6 @@ export const NO_EFFECT_KEYS: ReadonlySet<string> = new Set([
   'controller.quorum.bootstrap.servers',
   'controller.listener.names',
   'inter.broker.listener.name',
-  'listener.security.protocol.map',
   'transaction.state.log.replication.factor',
   'transaction.state.log.min.isr',
   'share.coordinator.state.topic.replication.factor',

@@ -33,6 +33,7 @@ import { resultError } from '../metadata/error-message.js'
 import { CLUSTER_OPERATIONS, NOT_REQUESTED, TOPIC_OPERATIONS } from '../metadata/acl-operations.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
+import { clientBrokers } from '../metadata/broker-endpoints.js'
 
 const LEADER_EPOCH = 0
 
@@ -183,12 +184,7 @@ export async function handleMetadata(
   const cluster = b.cluster
   return {
     throttleTimeMs: 0,
-    brokers:
-      cluster === undefined
-        ? [{ nodeId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }]
-        : cluster
-            .brokers()
-            .map((x) => ({ nodeId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
+    brokers: clientBrokers(b, ctx.listenerName),
     clusterId: b.clusterId,
     controllerId: cluster === undefined ? b.nodeId : cluster.controllerId(),
     topics,

@@ -28,6 +28,7 @@ import type { HandlerDef, RequestContext } from '../server/handler.js'
 import { OFFSETS_TOPIC, partitionForGroup } from '../group/records.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import type { LogFn } from '../log-fn.js'
+import { endpointFor } from '../metadata/broker-endpoints.js'
 
 const GROUP = 0
 const TRANSACTION = 1
@@ -73,8 +74,7 @@ export function coordinatorFor(
     return {
       key,
       nodeId: leader.nodeId,
-      host: leader.host,
-      port: leader.port,
+      ...endpointFor(leader, ctx.listenerName),
       errorCode,
       errorMessage: null,
     }
@@ -82,8 +82,7 @@ export function coordinatorFor(
   return {
     key,
     nodeId: b.nodeId,
-    host: b.advertised.host,
-    port: b.advertised.port,
+    ...endpointFor(b.advertised, ctx.listenerName),
     errorCode,
     errorMessage: null,
   }

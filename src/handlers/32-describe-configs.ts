@@ -7,7 +7,7 @@
 // means the cluster-wide dynamic defaults, of which there are none. configuration_keys limits the
 // list; unknown keys are skipped. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION; invalid name:
 // INVALID_TOPIC_EXCEPTION; another broker id: INVALID_REQUEST; other resource types:
-// INVALID_REQUEST. Nothing is sensitive; documentation is null.
+// INVALID_REQUEST. Passwords are sensitive (null value); documentation is null.
 //
 // Version notes: v0 has is_default instead of config_source and no synonyms; v1 adds config_source,
 // include_synonyms and synonyms (empty unless requested); v3 config_type and documentation;

@@ -19,6 +19,7 @@ import type {
 } from '../protocol/messages/describe-cluster.js'
 import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../metadata/acl-operations.js'
 import type { HandlerDef, RequestContext } from '../server/handler.js'
+import { clientBrokers } from '../metadata/broker-endpoints.js'
 
 export const ENDPOINT_TYPE_BROKERS = 1
 
@@ -46,12 +47,10 @@ export function handleDescribeCluster(
     endpointType: ENDPOINT_TYPE_BROKERS,
     clusterId: b.clusterId,
     controllerId: b.cluster === undefined ? b.nodeId : b.cluster.controllerId(),
-    brokers:
-      b.cluster === undefined
-        ? [{ brokerId: b.nodeId, host: b.advertised.host, port: b.advertised.port, rack: null }]
-        : b.cluster
-            .brokers()
-            .map((x) => ({ brokerId: x.nodeId, host: x.host, port: x.port, rack: x.rack })),
+    brokers: clientBrokers(b, ctx.listenerName).map(({ nodeId, ...rest }) => ({
+      brokerId: nodeId,
+      ...rest,
+    })),
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
       ? CLUSTER_OPERATIONS
       : NOT_REQUESTED,

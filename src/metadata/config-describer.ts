@@ -1,7 +1,7 @@
 // The config catalogue behind DescribeConfigs, CreateTopics v5+ and IncrementalAlterConfigs: for
 // each topic-level config its effective value, where that value comes from (topic override,
 // broker property, built-in default), its synonyms in Kafka's precedence order and its type.
-// Nothing here is sensitive (no passwords are configurable), and documentation is left null.
+// Passwords (ssl.*.password) are sensitive: their value is null. Documentation is left null.
 
 import { DEFAULT_LOG_CONFIG, NEVER, TOPIC_CONFIG_KEYS } from '../log/log-config.js'
 import type { LogConfig } from '../log/log-config.js'
@@ -203,8 +203,9 @@ export function describeBrokerConfigs(
   const out: ConfigEntry[] = []
   for (const def of KEY_DEFS) {
     if (wanted !== null && !wanted.has(def.key)) continue
-    const value = broker.values.get(def.key)
-    if (value === undefined) continue
+    const set = broker.values.get(def.key)
+    if (set === undefined) continue
+    const value = def.sensitive === true ? null : set
     const source =
       broker.sources.get(def.key) === 'default'
         ? ConfigSource.DEFAULT_CONFIG
@@ -214,8 +215,8 @@ export function describeBrokerConfigs(
       value,
       readOnly: true,
       source,
-      isSensitive: false,
-      configType: KIND_TYPES[def.kind],
+      isSensitive: def.sensitive === true,
+      configType: def.sensitive === true ? ConfigType.PASSWORD : KIND_TYPES[def.kind],
       synonyms: [{ name: def.key, value, source }],
     })
   }

@@ -30,6 +30,8 @@ export class CloseConnection extends Error {
 export interface ConnectionInfo {
   readonly id: number
   readonly remoteAddress: string
+  /** The listener it came in on: clients are given that listener's advertised addresses. */
+  readonly listenerName: string
 }
 
 export type FrameHandler = (
@@ -39,6 +41,8 @@ export type FrameHandler = (
 
 export interface ConnectionOptions {
   id: number
+  /** Default PLAINTEXT. */
+  listenerName?: string
   maxRequestBytes: number
   /** -1 = never close idle connections. */
   idleTimeoutMs: number
@@ -76,6 +80,7 @@ const PRODUCE_API_KEY = 0
 export class Connection implements ConnectionInfo {
   readonly id: number
   readonly remoteAddress: string
+  readonly listenerName: string
   private readonly socket: Socket
   private readonly writer: OrderedWriter
   /** Stream mode: frames are subarrays of Node's per-read buffers (or assembled copies). */
@@ -128,6 +133,7 @@ export class Connection implements ConnectionInfo {
     }
     this.socket = socket
     this.id = options.id
+    this.listenerName = options.listenerName ?? 'PLAINTEXT'
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
     this.maxInFlightBytes =

@@ -87,6 +87,7 @@ export class Dispatcher {
       clientId,
       connectionId: conn.id,
       remoteAddress: conn.remoteAddress,
+      listenerName: conn.listenerName,
       broker: this.services,
       onResponseSent(fn) {
         ;(sentHooks ??= []).push(fn)

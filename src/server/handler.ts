@@ -12,6 +12,8 @@ export interface RequestContext {
   readonly clientId: string | null
   readonly connectionId: number
   readonly remoteAddress: string
+  /** The listener the request came in on (advertised addresses are per listener). */
+  readonly listenerName: string
   readonly broker: BrokerServices
 }
 

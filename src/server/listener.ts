@@ -1,9 +1,13 @@
-// The TCP side of the broker: one net.Server per configured listener, each accepted socket
-// tuned (TCP_NODELAY, optional congestion algorithm) and wrapped in a Connection. allowHalfOpen
-// keeps a client's FIN from cutting an in-flight response (R7). pauseOnConnect leaves accepted
+// The TCP side of the broker: one server per configured listener, each accepted socket tuned
+// (TCP_NODELAY, optional congestion algorithm) and wrapped in a Connection. allowHalfOpen keeps a
+// client's FIN from cutting an in-flight response (R7). pauseOnConnect leaves accepted plaintext
 // sockets unread, so the Connection can make them read into its own buffer (frame-reader.ts).
+// SSL listeners are tls.Servers: the Connection gets the socket once the handshake is done and
+// reads it as a stream; responses take the copy path (no sendfile through TLS).
 
 import net from 'node:net'
+import tls from 'node:tls'
+import type { SecurityProtocol } from '../config/listener-security.js'
 import type { ListenerAddress } from '../config/broker-config.js'
 import { setTcpCongestion } from '../native/index.js'
 import { Connection } from './connection.js'
@@ -24,7 +28,14 @@ export interface ListenerOptions {
   sendfile?: boolean
   /** See OrderedWriterOptions.sendfileInlineBytes. */
   sendfileInlineBytes?: number
+  /** Protocol per listener name; a name not in it is PLAINTEXT. */
+  protocols?: ReadonlyMap<string, SecurityProtocol>
+  /** Server options of SSL listeners (tls-options.ts). */
+  tls?: tls.TlsOptions | null
 }
+
+/** A TLS handshake that has not finished by then is dropped. */
+const HANDSHAKE_TIMEOUT_MS = 10_000
 
 export interface BoundListener {
   readonly name: string
@@ -60,10 +71,7 @@ export class BrokerServer {
   }
 
   private listenOne(l: ListenerAddress): Promise<void> {
-    const srv = net.createServer(
-      { allowHalfOpen: true, noDelay: true, pauseOnConnect: true },
-      (socket) => this.accept(socket),
-    )
+    const srv = this.createServer(l.name)
     this.servers.push(srv)
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
@@ -81,11 +89,38 @@ export class BrokerServer {
     })
   }
 
-  private accept(socket: net.Socket): void {
+  private createServer(name: string): net.Server {
+    if ((this.options.protocols?.get(name) ?? 'PLAINTEXT') === 'PLAINTEXT')
+      return net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (s) => {
+        this.applyCongestion(s)
+        this.accept(s, name)
+      })
+    const options = this.options.tls
+    if (options === undefined || options === null)
+      throw new Error(`listener ${name} speaks SSL but no TLS options were given`)
+    const srv = tls.createServer(
+      { ...options, allowHalfOpen: true, noDelay: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+      (s) => this.accept(s, name),
+    )
+    // Before the handshake: the TCP socket still has its fd.
+    srv.on('connection', (s: net.Socket) => this.applyCongestion(s))
+    srv.on('tlsClientError', (err, s) => {
+      // A client that does not speak TLS, fails verification or stalls: one line, no crash.
+      this.options.log('warn', 'TLS handshake failed', {
+        listener: name,
+        remote: `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`,
+        // OpenSSL's text ends in a newline and names its source file: the reason is enough.
+        error: (err as Error & { reason?: string }).reason ?? err.message.trim(),
+      })
+    })
+    return srv
+  }
+
+  private accept(socket: net.Socket, listenerName: string): void {
     socket.setNoDelay(true)
-    this.applyCongestion(socket)
     const conn = new Connection(socket, {
       id: this.nextId++,
+      listenerName,
       maxRequestBytes: this.options.maxRequestBytes,
       idleTimeoutMs: this.options.idleTimeoutMs,
       maxInFlightBytes: this.options.maxInFlightBytes,

@@ -146,7 +146,8 @@ describe('loadBrokerConfig', () => {
     const { config } = loadBrokerConfig({
       env: noEnv,
       fileText:
-        'listeners=PLAINTEXT://:9092,INTERNAL://[::1]:0\nadvertised.listeners=PLAINTEXT://broker1:19092',
+        'listeners=PLAINTEXT://:9092,INTERNAL://[::1]:0\nadvertised.listeners=PLAINTEXT://broker1:19092\n' +
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT',
     })
     expect(config.listeners).toEqual([
       { name: 'PLAINTEXT', host: '', port: 9092 },

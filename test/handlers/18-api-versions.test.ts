@@ -34,6 +34,7 @@ function ctx(apiVersion: number, list: readonly AnyHandler[]): RequestContext {
     clientId: 'c',
     connectionId: 1,
     remoteAddress: '127.0.0.1:1',
+    listenerName: 'PLAINTEXT',
     broker: { handlers: list } as unknown as BrokerServices,
   }
 }

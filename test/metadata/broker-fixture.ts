@@ -64,6 +64,7 @@ export async function openBrokerFixture(
       clientId: 'test',
       connectionId: 1,
       remoteAddress: '127.0.0.1',
+      listenerName: 'PLAINTEXT',
       broker: services,
     }),
     async close() {

@@ -178,7 +178,7 @@ it(`survives ${FRAMES} mutated frames through decode and dispatch`, async () => 
   const samples = sampleFrames(handlers)
   expect(samples.length).toBeGreaterThan(100)
   const rnd = mulberry32(SEED)
-  const conn = { id: 1, remoteAddress: '127.0.0.1:fuzz' }
+  const conn = { id: 1, remoteAddress: '127.0.0.1:fuzz', listenerName: 'PLAINTEXT' }
   const unexpected: string[] = []
   const pending = new Set<Promise<unknown>>()
   let responses = 0
