@@ -288,6 +288,17 @@ export async function startBroker(
           services.config = plan.config
           listenerOptions.idleTimeoutMs = plan.config.connectionsMaxIdleMs
           for (const t of topics.list()) logs.setTopicConfig(t.name, topicOverrides(t, log))
+          const ssl = plan.config.ssl
+          if (ssl !== null && server.hasTls) {
+            try {
+              server.updateTls(tlsServerOptions(ssl))
+              log('info', 'TLS key material reloaded', { keystore: ssl.keystoreLocation })
+            } catch (err) {
+              log('error', 'TLS key material reload failed; SSL listeners keep the previous one', {
+                error: err,
+              })
+            }
+          }
           // Partitions waiting for a leader may now take an out-of-sync one.
           if (plan.live.includes('unclean.leader.election.enable'))
             cluster?.controller.schedulePass()

@@ -6,7 +6,8 @@
 // retention/segment/flush/cleaner values; new segments use the new sizes), message.max.bytes,
 // min.insync.replicas (read per acks=all produce), unclean.leader.election.enable (read by the
 // controller at each pass; a reload runs one), topic auto-creation/deletion and default
-// partition counts (read per request), and connections.max.idle.ms (for new connections). Every
+// partition counts (read per request), connections.max.idle.ms (for new connections) and the
+// ssl.* key material (SSL listeners re-read their files at every reload). Every
 // key that feeds BrokerConfig.logDefaults must be listed: that object is replaced as a whole.
 
 import { loadBrokerConfig } from './broker-config.js'
@@ -40,6 +41,14 @@ export const LIVE_KEYS: ReadonlySet<string> = new Set([
   'num.partitions',
   'default.replication.factor',
   'connections.max.idle.ms',
+  // SSL listeners take new key material at every reload, changed path or not (a certificate
+  // renewed in place); ssl.client.auth is a server setting and needs a restart.
+  'ssl.keystore.type',
+  'ssl.keystore.location',
+  'ssl.keystore.password',
+  'ssl.key.password',
+  'ssl.truststore.type',
+  'ssl.truststore.location',
 ])
 
 export interface ReloadPlan {
@@ -76,6 +85,10 @@ export function planReload(current: BrokerConfig, next: BrokerConfig): ReloadPla
     numPartitions: next.numPartitions,
     defaultReplicationFactor: next.defaultReplicationFactor,
     connectionsMaxIdleMs: next.connectionsMaxIdleMs,
+    ssl:
+      current.ssl === null || next.ssl === null
+        ? current.ssl
+        : { ...next.ssl, clientAuth: current.ssl.clientAuth },
     logDefaults: current.logDefaults,
     values,
     sources,

@@ -45,6 +45,7 @@ export interface BoundListener {
 
 export class BrokerServer {
   private readonly servers: net.Server[] = []
+  private readonly tlsServers: tls.Server[] = []
   private readonly connections = new Set<Connection>()
   private nextId = 1
   private congestionFailed = false
@@ -102,6 +103,7 @@ export class BrokerServer {
       { ...options, allowHalfOpen: true, noDelay: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
       (s) => this.accept(s, name),
     )
+    this.tlsServers.push(srv)
     // Before the handshake: the TCP socket still has its fd.
     srv.on('connection', (s: net.Socket) => this.applyCongestion(s))
     srv.on('tlsClientError', (err, s) => {
@@ -114,6 +116,15 @@ export class BrokerServer {
       })
     })
     return srv
+  }
+
+  /** New key material for SSL listeners: new handshakes use it, open connections keep theirs. */
+  updateTls(options: tls.TlsOptions): void {
+    for (const srv of this.tlsServers) srv.setSecureContext(options)
+  }
+
+  get hasTls(): boolean {
+    return this.tlsServers.length > 0
   }
 
   private accept(socket: net.Socket, listenerName: string): void {

@@ -71,4 +71,32 @@ describe('planReload', () => {
     expect(defaults.minCleanableDirtyRatio).toBe(0.2)
     expect(plan.config.values.get('min.insync.replicas')).toBe('2')
   })
+
+  it('takes new SSL key material; ssl.client.auth waits for a restart', () => {
+    const ssl: Array<[string, string]> = [
+      ['listeners', 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0'],
+      ['ssl.keystore.location', '/etc/samsa/old.pem'],
+    ]
+    const current = load(ssl)
+    const next = load([
+      ...ssl,
+      ['ssl.keystore.location', '/etc/samsa/new.pem'],
+      ['ssl.key.password', 'pw'],
+      ['ssl.client.auth', 'requested'],
+      ['ssl.truststore.location', '/etc/samsa/ca.pem'],
+    ])
+    const plan = planReload(current, next)
+    expect(plan.live).toEqual([
+      'ssl.key.password',
+      'ssl.keystore.location',
+      'ssl.truststore.location',
+    ])
+    expect(plan.restart).toEqual(['ssl.client.auth'])
+    expect(plan.config.ssl).toMatchObject({
+      keystoreLocation: '/etc/samsa/new.pem',
+      keyPassword: 'pw',
+      truststoreLocation: '/etc/samsa/ca.pem',
+      clientAuth: 'none',
+    })
+  })
 })

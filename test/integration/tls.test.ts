@@ -6,10 +6,13 @@
 // - a plaintext client on the SSL port is logged and dropped, and the broker keeps serving;
 // - ssl.client.auth=required refuses a client without a certificate and accepts one signed by
 //   the truststore's CA;
+// - SIGHUP re-reads the key material (a certificate renewed in place), and a broken file leaves
+//   the previous one serving;
 // - unusable settings stop start-up with the key named.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
+import path from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
 import type { Consumer } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,6 +33,14 @@ async function sslPort(b: BrokerProcess): Promise<number> {
     const m = /samsa listening on SSL:\/\/[^\s]*:(\d+)/.exec(b.output())
     if (m !== null) return Number(m[1])
     if (Date.now() > deadline) throw new Error(`no SSL listener in:\n${b.output()}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out')
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -156,6 +167,36 @@ describe('ssl.client.auth=required', () => {
       expect(ok.stdout).toContain(`broker 1 at ${bootstrap}`)
     } finally {
       await strict.stop()
+    }
+  }, 60_000)
+})
+
+describe('SIGHUP', () => {
+  it('swaps in a certificate renewed in place; a broken file keeps the previous one', async () => {
+    const file = path.join(certs.dir, 'rotating.pem')
+    fs.copyFileSync(certs.serverPem, file)
+    const b = await startTlsBroker({ 'ssl.keystore.location': file })
+    try {
+      const bootstrap = `127.0.0.1:${await sslPort(b)}`
+      const metadata = (ca: string): Promise<unknown> =>
+        runKcat(bootstrap, [
+          ...['-L', '-m', '3', '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${ca}`],
+        ])
+      await metadata(certs.ca)
+      // A certificate from another CA replaces the file; clients trusting only the old CA are
+      // refused from the next handshake on.
+      const next = makeTestCerts()
+      fs.copyFileSync(next.serverPem, file)
+      b.proc.kill('SIGHUP')
+      await until(() => /"msg":"TLS key material reloaded"/.test(b.output()))
+      await metadata(next.ca)
+      await expect(metadata(certs.ca)).rejects.toThrow()
+      fs.writeFileSync(file, 'not a key\n')
+      b.proc.kill('SIGHUP')
+      await until(() => /"msg":"TLS key material reload failed/.test(b.output()))
+      await metadata(next.ca)
+    } finally {
+      await b.stop()
     }
   }, 60_000)
 })
