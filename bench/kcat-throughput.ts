@@ -8,9 +8,12 @@
 // from the page cache. Pass --cold to skip the warm-up and measure a log growing into fresh
 // memory instead. --congestion NAME sets the broker's sockets' TCP congestion control (root or
 // net.ipv4.tcp_allowed_congestion_control needed; the kernel default is reported otherwise).
+// --tls repeats each run over the broker's SSL listener (certificates made with openssl), and
+// prints TLS against plaintext (TLS responses are encrypted in the broker, without sendfile)
+// and the broker's TLS produce against a bare Node TLS server's receive cost (tls-ceiling.ts).
 //
 // Run: npm run build:ts && node dist/bench/kcat-throughput.js [--messages N] [--partitions 1,8]
-//      [--cold] [--congestion cubic]
+//      [--cold] [--congestion cubic] [--tls]
 import { spawn } from 'node:child_process'
 import type { Admin } from 'kafkajs'
 import fs from 'node:fs'
@@ -20,6 +23,8 @@ import { fileURLToPath } from 'node:url'
 import { numArg, strArg } from './args.js'
 import { kcatConsume, kcatProduce, writeKcatInput } from './suite/drivers.js'
 import { cpuSeconds, freePort, hasCommand, stopAndRemove, waitForPort } from './suite/proc.js'
+import { tlsReceiveCeiling } from './tls-ceiling.js'
+import { makeTestCerts } from './tls-certs.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
   const partitionCounts = strArg('partitions', '1,8').split(',').map(Number)
   const cold = process.argv.includes('--cold')
   const congestion = strArg('congestion', '')
+  const tls = process.argv.includes('--tls')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-'))
   const input = path.join(dir, 'messages.txt')
   writeKcatInput(input, messages, 1024)
@@ -46,8 +52,11 @@ async function main(): Promise<void> {
   const dataDir = path.join(dir, 'data')
 
   const port = await freePort()
+  const sslPort = await freePort()
+  const certs = tls ? makeTestCerts(fs.mkdtempSync(path.join(dir, 'tls-'))) : null
   const sets = [
-    `listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port}` + (tls ? `,SSL://127.0.0.1:${sslPort}` : ''),
+    ...(certs === null ? [] : [`ssl.keystore.location=${certs.serverPem}`]),
     `log.dirs=${dataDir}`,
     'log.segment.delete.delay.ms=0',
     'admin.listener=',
@@ -60,45 +69,57 @@ async function main(): Promise<void> {
   )
   const brokerCpu = (): number => cpuSeconds(broker.pid ?? null) ?? Number.NaN
   const rows: Row[] = []
+  let ceiling: { cpuSecPerGB: number; mbPerSec: number } | null = null
   try {
     await waitForPort('127.0.0.1', port, 30_000)
-    const bootstrap = `127.0.0.1:${port}`
-    for (const partitions of partitionCounts) {
-      const topic = `bench-${partitions}`
-      const create = (t: string) => (a: Admin) =>
-        a.createTopics({ topics: [{ topic: t, numPartitions: partitions }] })
-      await adminOp(bootstrap, create(topic))
-      if (!cold) {
-        const warm = `${topic}-warmup`
-        await adminOp(bootstrap, create(warm))
-        await kcatProduce(bootstrap, warm, input, '1')
-        // Freed guest pages return to the host within 1-2 s: the measured run starts as soon as
-        // the broker's background removal of the warm-up directories is done (not before, or
-        // that removal's CPU would be counted against the produce).
-        await adminOp(bootstrap, (a) => a.deleteTopics({ topics: [warm] }))
-        await waitForRemoval(dataDir, `${warm}-`)
-      }
-      const cpu0 = brokerCpu()
-      const produce = await kcatProduce(bootstrap, topic, input, '1')
-      const cpu1 = brokerCpu()
-      const consume = await kcatConsume(bootstrap, topic)
-      const cpu2 = brokerCpu()
-      if (consume.bytes !== payloadBytes) {
-        throw new Error(`consumed ${consume.bytes} bytes, expected ${payloadBytes}`)
-      }
-      const row = (phase: string, seconds: number, cpu: number): Row => ({
-        phase,
-        partitions,
-        seconds,
-        mbPerSec: payloadBytes / 1e6 / seconds,
-        msgsPerSec: messages / seconds,
-        brokerCpuSecPerGB: cpu / (payloadBytes / 1e9),
+    const plain = { label: '', bootstrap: `127.0.0.1:${port}`, kcat: [] as string[] }
+    const modes = [plain]
+    if (certs !== null)
+      modes.push({
+        label: '-tls',
+        bootstrap: `127.0.0.1:${sslPort}`,
+        kcat: ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.ca}`],
       })
-      rows.push(
-        row('produce', produce.seconds, cpu1 - cpu0),
-        row('consume', consume.seconds, cpu2 - cpu1),
-      )
+    for (const partitions of partitionCounts) {
+      for (const mode of modes) {
+        const topic = `bench-${partitions}${mode.label}`
+        const create = (t: string) => (a: Admin) =>
+          a.createTopics({ topics: [{ topic: t, numPartitions: partitions }] })
+        await adminOp(plain.bootstrap, create(topic))
+        if (!cold) {
+          const warm = `${topic}-warmup`
+          await adminOp(plain.bootstrap, create(warm))
+          await kcatProduce(plain.bootstrap, warm, input, '1')
+          // Freed guest pages return to the host within 1-2 s: the measured run starts as soon
+          // as the broker's background removal of the warm-up directories is done (not before,
+          // or that removal's CPU would be counted against the produce).
+          await adminOp(plain.bootstrap, (a) => a.deleteTopics({ topics: [warm] }))
+          await waitForRemoval(dataDir, `${warm}-`)
+        }
+        const cpu0 = brokerCpu()
+        const produce = await kcatProduce(mode.bootstrap, topic, input, '1', mode.kcat)
+        const cpu1 = brokerCpu()
+        const consume = await kcatConsume(mode.bootstrap, topic, mode.kcat)
+        const cpu2 = brokerCpu()
+        if (consume.bytes !== payloadBytes) {
+          throw new Error(`consumed ${consume.bytes} bytes, expected ${payloadBytes}`)
+        }
+        const row = (phase: string, seconds: number, cpu: number): Row => ({
+          phase: phase + mode.label,
+          partitions,
+          seconds,
+          mbPerSec: payloadBytes / 1e6 / seconds,
+          msgsPerSec: messages / seconds,
+          brokerCpuSecPerGB: cpu / (payloadBytes / 1e9),
+        })
+        rows.push(
+          row('produce', produce.seconds, cpu1 - cpu0),
+          row('consume', consume.seconds, cpu2 - cpu1),
+        )
+      }
     }
+    // Before the broker stops and its directory (the certificates too) is removed.
+    if (certs !== null) ceiling = await tlsReceiveCeiling(certs, payloadBytes)
   } finally {
     await stopAndRemove(broker, dir, 20_000)()
   }
@@ -107,11 +128,11 @@ async function main(): Promise<void> {
       `${cold ? 'cold (log grows into fresh pages)' : 'warm (recycled pages of a deleted warm-up topic)'}, ` +
       `broker congestion control ${congestion === '' ? 'kernel default' : congestion}`,
   )
-  console.log('phase    partitions   seconds   MB/s     msgs/s     broker CPU-s/GB')
+  console.log('phase         partitions   seconds   MB/s     msgs/s     broker CPU-s/GB')
   for (const r of rows) {
     console.log(
       [
-        r.phase.padEnd(8),
+        r.phase.padEnd(13),
         String(r.partitions).padStart(10),
         r.seconds.toFixed(2).padStart(9),
         r.mbPerSec.toFixed(1).padStart(7),
@@ -121,6 +142,27 @@ async function main(): Promise<void> {
     )
   }
   console.log('(kcat itself shares the 2 cores with the broker; MB/s counts message payload bytes)')
+  if (ceiling !== null) {
+    console.log(
+      `TLS receive ceiling (bare Node TLS server counting bytes): ` +
+        `${ceiling.mbPerSec.toFixed(1)} MB/s, ${ceiling.cpuSecPerGB.toFixed(3)} CPU-s/GB`,
+    )
+    const p = rows.find((x) => x.phase === 'produce-tls')
+    if (p !== undefined)
+      console.log(
+        `broker produce over TLS / TLS receive ceiling: CPU-s/GB ` +
+          `${(p.brokerCpuSecPerGB / ceiling.cpuSecPerGB).toFixed(2)}x`,
+      )
+  }
+  for (const r of rows.filter((x) => x.phase.endsWith('-tls'))) {
+    const base = rows.find((x) => x.partitions === r.partitions && `${x.phase}-tls` === r.phase)
+    if (base === undefined) continue
+    console.log(
+      `${r.phase} / ${base.phase}, ${r.partitions} partition(s): MB/s ` +
+        `${(r.mbPerSec / base.mbPerSec).toFixed(2)}x, broker CPU-s/GB ` +
+        `${(r.brokerCpuSecPerGB / base.brokerCpuSecPerGB).toFixed(2)}x`,
+    )
+  }
 }
 
 async function waitForRemoval(dataDir: string, prefix: string): Promise<void> {

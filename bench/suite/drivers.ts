@@ -163,11 +163,13 @@ export interface KcatRun {
   bytes: number
 }
 
+/** `extra`: more kcat arguments (e.g. `-X security.protocol=ssl`). */
 export async function kcatProduce(
   bootstrap: string,
   topic: string,
   input: string,
   acks: '1' | 'all',
+  extra: readonly string[] = [],
 ): Promise<KcatRun> {
   const t0 = process.hrtime.bigint()
   await runChild('kcat', [
@@ -184,13 +186,18 @@ export async function kcatProduce(
     'queue.buffering.max.kbytes=1048576',
     '-X',
     `acks=${acks === 'all' ? -1 : 1}`,
+    ...extra,
     '-l',
     input,
   ])
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes: fs.statSync(input).size }
 }
 
-export async function kcatConsume(bootstrap: string, topic: string): Promise<KcatRun> {
+export async function kcatConsume(
+  bootstrap: string,
+  topic: string,
+  extra: readonly string[] = [],
+): Promise<KcatRun> {
   const t0 = process.hrtime.bigint()
   const r = await runChild(
     'kcat',
@@ -208,6 +215,7 @@ export async function kcatConsume(bootstrap: string, topic: string): Promise<Kca
       '%s\n',
       '-X',
       'fetch.max.bytes=52428800',
+      ...extra,
     ],
     { countOnly: true },
   )
