@@ -154,7 +154,13 @@ async function missingTopic(
     // Another request created it between our lookup and our turn in the queue.
     const existing = manager.get(name)
     if (existing !== undefined) return topicResult(existing, ctx, request)
-    return topicError(name, resultError(err).errorCode)
+    // Cluster mode: another broker created it and our view has not seen it yet. Kafka answers
+    // that with the retriable LEADER_NOT_AVAILABLE: TOPIC_ALREADY_EXISTS fails producers.
+    const code = resultError(err).errorCode
+    return topicError(
+      name,
+      code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE : code,
+    )
   }
 }
 

@@ -108,6 +108,9 @@ export class BrokerServer {
     srv.on('connection', (s: net.Socket) => this.applyCongestion(s))
     srv.on('tlsClientError', (err, s) => {
       // A client that does not speak TLS, fails verification or stalls: one line, no crash.
+      // Destroyed here: with allowHalfOpen a peer's FIN would leave it open, and the server's
+      // close() (shutdown) would wait for it forever.
+      s.destroy()
       this.options.log('warn', 'TLS handshake failed', {
         listener: name,
         remote: `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`,

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { handleMetadata } from '../../src/handlers/03-metadata.js'
 import { topicManagerFor } from '../../src/metadata/topic-manager.js'
 import { ErrorCode } from '../../src/protocol/errors.js'
@@ -185,6 +185,22 @@ describe('Metadata handler', () => {
     expect(r2.topics[0]!.errorCode).toBe(0)
     expect(r1.topics[0]!.partitions).toHaveLength(3)
     expect(r2.topics[0]!.partitions).toHaveLength(3)
+  })
+
+  it('a topic created elsewhere but not seen here yet is LEADER_NOT_AVAILABLE (retriable)', async () => {
+    // Cluster mode's race: another broker's create is in etcd, this broker's view is behind.
+    const m = topicManagerFor(b.services)
+    await m.create('elsewhere', 1, {})
+    const get = vi.spyOn(m, 'get').mockReturnValue(undefined)
+    try {
+      const res = await handleMetadata(req({ topics: [{ name: 'elsewhere' }] }), b.ctx(3, 9))
+      expect(res.topics[0]).toMatchObject({
+        name: 'elsewhere',
+        errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+      })
+    } finally {
+      get.mockRestore()
+    }
   })
 
   it('never auto-creates internal topics', async () => {
