@@ -288,8 +288,9 @@ export async function startBroker(
           services.config = plan.config
           listenerOptions.idleTimeoutMs = plan.config.connectionsMaxIdleMs
           for (const t of topics.list()) logs.setTopicConfig(t.name, topicOverrides(t, log))
+          // Set exactly when a listener speaks SSL (listeners need a restart to change).
           const ssl = plan.config.ssl
-          if (ssl !== null && server.hasTls) {
+          if (ssl !== null) {
             try {
               server.updateTls(tlsServerOptions(ssl))
               log('info', 'TLS key material reloaded', { keystore: ssl.keystoreLocation })

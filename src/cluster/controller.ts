@@ -16,6 +16,7 @@ import type { EtcdStore } from './etcd-store.js'
 import { electLeader } from './leader-election.js'
 import type { LeaderChange } from './leader-election.js'
 import { completeReassignment } from './reassignment.js'
+import { parseTopicConfig } from '../log/log-config.js'
 import { MISSING_STATE_GRACE_MS, MissingStateRepair } from './state-repair.js'
 import type { PartitionState } from './types.js'
 import type { LogFn } from '../log-fn.js'
@@ -34,6 +35,18 @@ export interface ControllerOptions {
 
 const RETRY_MS = 100
 const UNCLEAN = 'unclean.leader.election.enable'
+
+/** A topic's own unclean.leader.election.enable; undefined without one (or an unreadable one:
+ *  stored values were validated when set). */
+function topicUnclean(configs: Record<string, string>): boolean | undefined {
+  const own = configs[UNCLEAN]
+  if (own === undefined) return undefined
+  try {
+    return parseTopicConfig(UNCLEAN, own).uncleanLeaderElectionEnable
+  } catch {
+    return undefined
+  }
+}
 
 export class Controller {
   private active = false
@@ -84,7 +97,7 @@ export class Controller {
     this.view.offline.onChange(() => this.schedulePass())
     // A topic that now allows unclean election may have a partition to bring back at once.
     this.view.onTopic((_, record) => {
-      if (record?.configs[UNCLEAN]?.trim() === 'true') this.schedulePass()
+      if (record !== undefined && topicUnclean(record.configs) === true) this.schedulePass()
     })
     this.view.onPartitionState((s) => {
       // A state that needs the controller (new topic whose leader is not live, an ISR member
@@ -182,9 +195,9 @@ export class Controller {
   }
 
   private unclean(topic: string): boolean {
-    const own = this.view.topic(topic)?.configs[UNCLEAN]
-    if (own !== undefined) return own.trim() === 'true'
-    return this.options.uncleanLeaderElection?.() ?? false
+    const configs = this.view.topic(topic)?.configs
+    const own = configs === undefined ? undefined : topicUnclean(configs)
+    return own ?? this.options.uncleanLeaderElection?.() ?? false
   }
 
   /** Coalesces triggers: one pass runs at a time, and one more runs after it if asked for. */

@@ -125,11 +125,6 @@ export class OfflineReplicaReporter {
     if (this.replicas.delete(replicaKey(topic, partition))) this.schedule()
   }
 
-  /** Reported replicas (tests, diagnostics). */
-  reported(): string[] {
-    return [...this.replicas].sort()
-  }
-
   close(): void {
     this.closed = true
     if (this.retry !== null) clearTimeout(this.retry)
@@ -137,7 +132,7 @@ export class OfflineReplicaReporter {
 
   private schedule(): void {
     if (this.writing || this.closed) return
-    const value = JSON.stringify(this.reported())
+    const value = JSON.stringify([...this.replicas].sort())
     if (value === this.written || (this.written === null && this.replicas.size === 0)) return
     this.writing = true
     this.store

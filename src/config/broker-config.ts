@@ -202,7 +202,10 @@ function buildConfig(raw: Map<string, string>, sourcesIn: Map<string, ConfigSour
     advertisedText === undefined
       ? listeners
       : parseListeners('advertised.listeners', advertisedText)
-  const protocols = listenerProtocols(listeners, str('listener.security.protocol.map') ?? '')
+  const protocols = listenerProtocols(
+    listeners,
+    splitList(str('listener.security.protocol.map') ?? ''),
+  )
   for (const a of advertisedListeners)
     if (!protocols.has(a.name))
       throw new ConfigError('advertised.listeners', `${a.name} is not a name in listeners`)

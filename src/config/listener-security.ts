@@ -25,15 +25,13 @@ export interface SslSettings {
 
 const MAP_KEY = 'listener.security.protocol.map'
 
-/** The protocol of every listener, from `NAME:PROTOCOL,...`. */
+/** The protocol of every listener, from the map's `NAME:PROTOCOL` entries. */
 export function listenerProtocols(
   listeners: readonly ListenerAddress[],
-  mapText: string,
+  entries: readonly string[],
 ): Map<string, SecurityProtocol> {
   const map = new Map<string, string>()
-  for (const item of mapText.split(',')) {
-    const entry = item.trim()
-    if (entry === '') continue
+  for (const entry of entries) {
     const m = /^([A-Za-z0-9_]+):([A-Za-z_]+)$/.exec(entry)
     if (m === null) throw new ConfigError(MAP_KEY, `'${entry}' is not NAME:PROTOCOL`)
     map.set((m[1] ?? '').toUpperCase(), (m[2] ?? '').toUpperCase())
@@ -55,7 +53,10 @@ export function listenerProtocols(
   return out
 }
 
-/** The ssl.* settings; null when no listener speaks SSL (then they are not checked). */
+/**
+ * The ssl.* settings; null when no listener speaks SSL (then they are not checked). The enum keys
+ * (types, ssl.client.auth) were checked against their values like every key.
+ */
 export function sslSettings(
   get: (key: string) => string | undefined,
   needed: boolean,
@@ -65,24 +66,17 @@ export function sslSettings(
     const v = get(key)
     return v === undefined || v === '' ? null : v
   }
-  const type = (get('ssl.keystore.type') ?? 'PEM').toUpperCase()
+  const type = (get('ssl.keystore.type') ?? 'PEM') as SslSettings['keystoreType'] | 'JKS'
   if (type === 'JKS')
     throw new ConfigError(
       'ssl.keystore.type',
       'JKS is not supported; convert it with `keytool -importkeystore -deststoretype PKCS12` ' +
         'or use PEM',
     )
-  if (type !== 'PEM' && type !== 'PKCS12')
-    throw new ConfigError('ssl.keystore.type', `expected PEM or PKCS12, got ${type}`)
   const keystoreLocation = set('ssl.keystore.location')
   if (keystoreLocation === null)
     throw new ConfigError('ssl.keystore.location', 'an SSL listener needs a key and certificate')
-  const trustType = (get('ssl.truststore.type') ?? 'PEM').toUpperCase()
-  if (trustType !== 'PEM')
-    throw new ConfigError('ssl.truststore.type', `only PEM is supported, got ${trustType}`)
-  const clientAuth = get('ssl.client.auth') ?? 'none'
-  if (clientAuth !== 'none' && clientAuth !== 'requested' && clientAuth !== 'required')
-    throw new ConfigError('ssl.client.auth', `expected none, requested or required`)
+  const clientAuth = (get('ssl.client.auth') ?? 'none') as SslSettings['clientAuth']
   const truststoreLocation = set('ssl.truststore.location')
   if (clientAuth !== 'none' && truststoreLocation === null)
     throw new ConfigError(

@@ -7,8 +7,8 @@
 // min.insync.replicas (read per acks=all produce), unclean.leader.election.enable (read by the
 // controller at each pass; a reload runs one), topic auto-creation/deletion and default
 // partition counts (read per request), connections.max.idle.ms (for new connections) and the
-// ssl.* key material (SSL listeners re-read their files at every reload). Every
-// key that feeds BrokerConfig.logDefaults must be listed: that object is replaced as a whole.
+// ssl.* key material (SSL listeners re-read their files at every reload). Every key that feeds
+// BrokerConfig.logDefaults must be listed: that object is replaced as a whole.
 
 import { loadBrokerConfig } from './broker-config.js'
 import type { BrokerConfig, ConfigOrigin } from './broker-config.js'

@@ -17,7 +17,8 @@
 // Cluster mode (metadata.store set): brokers are the live registered brokers, the controller id
 // comes from etcd, and each partition reports its state from the cluster view: leader (-1 with
 // LEADER_NOT_AVAILABLE when offline), leader epoch, replicas, ISR, and as offline replicas the
-// assigned brokers that are not live or that reported their replica's log offline. Auto-created topics get default.replication.factor.
+// assigned brokers that are not live or that reported their replica's log offline. Auto-created
+// topics get default.replication.factor.
 import { ErrorCode } from '../protocol/errors.js'
 import { MetadataRequestSchema, MetadataResponseSchema } from '../protocol/messages/metadata.js'
 import type {

@@ -3,8 +3,10 @@
 // crashes (a crash only skips the rest of a block). A single node keeps the bound in a small file
 // in its first log dir; a cluster keeps it in etcd, reserved by compare-and-swap, so that brokers
 // never hand the same id to two producers (Kafka's controller allocates blocks the same way).
-import { open, readFile, rename } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { writeFileAtomic } from '../log/checkpoint.js'
+import { realFileSystem } from '../log/fs.js'
 import { KafkaError } from '../protocol/errors.js'
 
 export const PRODUCER_ID_FILE = 'producer-id-block'
@@ -48,26 +50,11 @@ async function readBlockFile(dir: string): Promise<number> {
   }
 }
 
-/** Blocks recorded in the dir's `producer-id-block` file (written, fsynced and renamed). */
+/** Blocks recorded in the dir's `producer-id-block` file (written, synced and renamed). */
 export function fileBlockReserver(dir: string): BlockReserver {
   const file = path.join(dir, PRODUCER_ID_FILE)
   return async (floor, size) => {
-    const end = blockEnd(floor, size)
-    const tmp = `${file}.tmp`
-    const fh = await open(tmp, 'w')
-    try {
-      await fh.writeFile(`${end}\n`)
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, file)
-    const dirHandle = await open(dir, 'r')
-    try {
-      await dirHandle.sync()
-    } finally {
-      await dirHandle.close()
-    }
+    await writeFileAtomic(realFileSystem, file, Buffer.from(`${blockEnd(floor, size)}\n`))
     return floor
   }
 }

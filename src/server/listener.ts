@@ -126,10 +126,6 @@ export class BrokerServer {
     for (const srv of this.tlsServers) srv.setSecureContext(options)
   }
 
-  get hasTls(): boolean {
-    return this.tlsServers.length > 0
-  }
-
   private accept(socket: net.Socket, listenerName: string): void {
     socket.setNoDelay(true)
     const conn = new Connection(socket, {

@@ -21,7 +21,6 @@ import {
   produce,
   until,
   useCluster,
-  withAdmin,
 } from './fixture.js'
 
 const stopped = new Set<BrokerProcess>()
@@ -116,22 +115,15 @@ it('survives an etcd restart: brokers register again and writes continue', async
 }, 120_000)
 
 it('a leader whose partition log fails hands leadership over and rejoins after a restart', async () => {
-  const created = await withAdmin(fx.cluster.bootstrap, (c) =>
-    c.createTopics({
-      topics: [
-        {
-          name: 'lf',
-          numPartitions: 1,
-          replicationFactor: 3,
-          assignments: [],
-          // Each produce below (10 values, about 700 bytes) rolls a segment: the first append
-          // after the sabotage must open a file.
-          configs: [{ name: 'segment.bytes', value: '1000' }],
-        },
-      ],
-    }),
+  // Each produce below (10 values, about 700 bytes) rolls a segment: the first append after the
+  // sabotage must open a file.
+  const created = await createTopic(
+    fx.cluster.bootstrap,
+    'lf',
+    { replicationFactor: 3 },
+    { 'segment.bytes': '1000' },
   )
-  expect(created.topics[0]?.errorCode).toBe(0)
+  expect(created).toBe(0)
   const first = await until('a full ISR', async () => {
     const p = await partition0(fx.cluster.bootstrap, 'lf')
     return p !== undefined && p.leaderId > 0 && p.isrNodes.length === 3 ? p : undefined

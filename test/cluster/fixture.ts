@@ -106,12 +106,17 @@ export async function partition0(
   return (await metadataFrom(bootstrap, [topic])).topics[0]?.partitions[0]
 }
 
-/** Creates a one-partition topic (or one on the given replicas); returns the topic's error code. */
+/**
+ * Creates a one-partition topic (or one on the given replicas) with the given topic configs;
+ * returns the topic's error code.
+ */
 export async function createTopic(
   bootstrap: string,
   name: string,
   replicas: { replicationFactor: number } | { brokerIds: number[] } = { replicationFactor: 3 },
+  topicConfigs: Record<string, string> = {},
 ): Promise<number | undefined> {
+  const configs = Object.entries(topicConfigs).map(([n, value]) => ({ name: n, value }))
   const topic =
     'brokerIds' in replicas
       ? {
@@ -119,9 +124,9 @@ export async function createTopic(
           numPartitions: -1,
           replicationFactor: -1,
           assignments: [{ partitionIndex: 0, brokerIds: replicas.brokerIds }],
-          configs: [],
+          configs,
         }
-      : { name, numPartitions: 1, ...replicas, assignments: [], configs: [] }
+      : { name, numPartitions: 1, ...replicas, assignments: [], configs }
   const res = await withAdmin(bootstrap, (c) => c.createTopics({ topics: [topic] }))
   return res.topics[0]?.errorCode
 }

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runSamsa, startBrokerProcess } from '../helpers/broker-process.js'
 import type { BrokerProcess } from '../helpers/broker-process.js'
 import { runKcat } from '../helpers/kcat.js'
+import { until } from '../helpers/wait.js'
 import { makeTestCerts } from '../helpers/tls-certs.js'
 import type { TestCerts } from '../helpers/tls-certs.js'
 
@@ -28,21 +29,10 @@ let sslBootstrap = ''
 
 /** The port a broker printed for its SSL listener (the start helper waits for PLAINTEXT's). */
 async function sslPort(b: BrokerProcess): Promise<number> {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const m = /samsa listening on SSL:\/\/[^\s]*:(\d+)/.exec(b.output())
-    if (m !== null) return Number(m[1])
-    if (Date.now() > deadline) throw new Error(`no SSL listener in:\n${b.output()}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  const printed = (): RegExpExecArray | null =>
+    /samsa listening on SSL:\/\/[^\s]*:(\d+)/.exec(b.output())
+  await until(() => printed() !== null, 10_000)
+  return Number(printed()?.[1])
 }
 
 function sslArgs(extra: string[] = []): string[] {
@@ -188,12 +178,12 @@ describe('SIGHUP', () => {
       const next = makeTestCerts()
       fs.copyFileSync(next.serverPem, file)
       b.proc.kill('SIGHUP')
-      await until(() => /"msg":"TLS key material reloaded"/.test(b.output()))
+      await until(() => /"msg":"TLS key material reloaded"/.test(b.output()), 10_000)
       await metadata(next.ca)
       await expect(metadata(certs.ca)).rejects.toThrow()
       fs.writeFileSync(file, 'not a key\n')
       b.proc.kill('SIGHUP')
-      await until(() => /"msg":"TLS key material reload failed/.test(b.output()))
+      await until(() => /"msg":"TLS key material reload failed/.test(b.output()), 10_000)
       await metadata(next.ca)
     } finally {
       await b.stop()

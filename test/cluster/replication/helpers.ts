@@ -146,10 +146,4 @@ export async function deleteRecords(
   return { errorCode: p.errorCode, lowWatermark: p.lowWatermark }
 }
 
-export async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+export { until } from '../../helpers/wait.js'
